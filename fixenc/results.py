@@ -1,0 +1,97 @@
+"""Result types: a :class:`Step` of a repair plan, one :class:`Fix`, a whole :class:`Repair`.
+
+These are plain data.  A fix records the steps that turn its original span into its
+replacement, so :func:`fixenc.apply_steps` can replay it and a report can explain it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+Action = Literal["encode", "decode", "fill", "apply"]
+
+
+class Step(NamedTuple):
+    """One replayable step of a repair plan.
+
+    ``action`` is one of:
+
+    - ``"encode"``: turn text into bytes with ``arg``, a codec name in normalized form
+      (``gbk``, ``cp1252``...) or a fixenc lenient codec (``fixenc:cp936-holes``...);
+    - ``"decode"``: turn bytes into text with the codec ``arg``;
+    - ``"fill"``: put the bytes ``arg`` (hex, one group per hole, ``|``-separated) into
+      the holes that a lossy ``encode`` left where bytes had been lost;
+    - ``"apply"``: run the registered text function ``arg`` (see ``STEP_FUNCTIONS``).
+
+    >>> Step("encode", "gbk")
+    Step(action='encode', arg='gbk')
+    """
+
+    action: Action
+    arg: str
+
+
+FixKind = str
+"""A stable identifier naming the mistake, e.g. ``utf8_read_as_gbk``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One finding: a span of the original text, and what it should be.
+
+    ``start``/``end`` are offsets into :attr:`Repair.original`.  ``confidence`` is the
+    calibrated probability that ``replacement`` is exactly what the text was.  A finding is
+    ``applied`` when its confidence reached the threshold; otherwise it is only reported.
+    ``lossy`` means bytes had been lost and some characters were guessed or could not be
+    recovered; ``lost`` counts those that could not be recovered (left as U+FFFD).
+    Unrecoverable damage (``锟斤拷``, runs of U+FFFD) is a finding whose replacement equals
+    its original.
+    """
+
+    start: int
+    end: int
+    original: str
+    replacement: str
+    kind: FixKind
+    steps: tuple[Step, ...]
+    confidence: float
+    lossy: bool = False
+    lost: int = 0
+    guessed: int = 0
+    applied: bool = False
+    evidence: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def unrecoverable(self) -> bool:
+        """True when the finding reports damage that cannot be undone."""
+        return self.replacement == self.original
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """The outcome of :func:`fixenc.repair` on one text.
+
+    ``text`` has every applied fix in place; ``fixes`` lists every finding, applied or not,
+    in text order.
+    """
+
+    original: str
+    text: str
+    fixes: tuple[Fix, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """True when :attr:`text` differs from :attr:`original`."""
+        return self.text != self.original
+
+    @property
+    def applied(self) -> tuple[Fix, ...]:
+        """The fixes that were applied to produce :attr:`text`."""
+        return tuple(f for f in self.fixes if f.applied)
+
+    @property
+    def suggested(self) -> tuple[Fix, ...]:
+        """Repairs found but not applied, because their confidence was too low."""
+        return tuple(f for f in self.fixes if not f.applied and not f.unrecoverable)
