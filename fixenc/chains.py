@@ -18,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Family = Literal["utf8_as_multibyte", "multibyte_as_single", "multibyte_as_multibyte"]
+Family = Literal[
+    "utf8_as_multibyte", "utf8_as_single", "multibyte_as_single", "multibyte_as_multibyte"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,12 @@ def _chains() -> dict[str, Chain]:
                          ("cp949", "euc_kr")):
         chains.append(Chain(f"utf8_read_as_{label}", "utf-8", wrong, "utf8_as_multibyte",
                             lossy=True))
+    # UTF-8 bytes read with a single-byte code page (ftfy's home ground: 中文 = E4 B8 AD
+    # E6 96 87 → ä¸\xadæ–‡ in cp1252).  Lossless except for bytes the code page leaves
+    # undefined; fixenc repairs spans of it inside CJK text, ftfy does the rest.
+    for wrong, wlabel in (("latin-1", "latin1"), ("cp1252", "cp1252"), ("mac-roman", "macroman"),
+                          ("cp437", "cp437")):
+        chains.append(Chain(f"utf8_read_as_{wlabel}", "utf-8", wrong, "utf8_as_single"))
     # Legacy CJK bytes read with a single-byte code page: each byte becomes one character
     # (中文 in GBK = D6 D0 CE C4 → ÖÐÎÄ in Latin-1).  Nothing is lost unless the code page
     # leaves bytes undefined (cp1252's 81 8D 8F 90 9D), which browsers map to C1 controls.

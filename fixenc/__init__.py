@@ -1,0 +1,27 @@
+"""fixenc: repair broken Chinese text encoding (mojibake), safely, with calibrated confidence.
+
+>>> import fixenc
+>>> fixenc.fix("浣犲ソ锛屼笘鐣")
+'你好，世界'
+"""
+
+from __future__ import annotations
+
+from fixenc.config import FixConfig
+from fixenc.repair import fix, repair, repair_lines
+from fixenc.results import Fix, Repair, Step
+from fixenc.steps import apply_steps
+
+__version__ = "0.1.0"
+
+__all__ = (
+    "FixConfig",
+    "Fix",
+    "Repair",
+    "Step",
+    "__version__",
+    "apply_steps",
+    "fix",
+    "repair",
+    "repair_lines",
+)

@@ -1,0 +1,122 @@
+"""Lenient encoders: how each wrongly-used decoder turned bytes into characters, reversed.
+
+Undoing mojibake means getting back the bytes the wrong decoder saw.  Stock Python codecs
+cannot always do that, because real decoders are more lenient than Python's:
+
+- Windows (cp936) and browsers (WHATWG "gbk", which is the gb18030 decoder) read byte 0x80
+  as ``€``; Python's ``gbk`` rejects it.  So ``€`` inside GBK mojibake stands for 0x80.
+- GB18030 decoders map the user-defined cells (AAA1-AFFE, F8A1-FEFE, A140-A7A0) to the
+  Private Use Area, so a PUA character inside GBK mojibake stands for its two bytes.
+- Browsers read the five bytes cp1252 leaves undefined (81 8D 8F 90 9D) as the C1 controls
+  U+0081...; ftfy's "sloppy" codecs do the same.
+- Where a decoder could not read a byte at all it wrote U+FFFD (or ``?`` once the text was
+  saved in a legacy encoding).  Those bytes are lost: they become holes for the language
+  model to fill (:mod:`fixenc.lossy`).
+
+Each encoder maps one character to its bytes, to :data:`HOLE` (U+FFFD), to :data:`QMARK`
+(``?``: a real question mark or a hole) or to ``None`` (the wrong decoder cannot have
+produced this character).
+
+>>> encode_char("浣", "gbk"), encode_char("€", "gbk"), encode_char("\\ufffd", "gbk")
+(b'\\xe4\\xbd', b'\\x80', -1)
+>>> encode_char("\\x81", "cp1252"), encode_char("한", "gbk") is None
+(b'\\x81', True)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+HOLE = -1
+"""A replacement character: one or two bytes the wrong decoder could not read."""
+
+QMARK = -2
+"""A ``?``: either the byte 0x3F or a hole written as ``?``."""
+
+Slot = bytes | int | None
+
+_MISSING: Slot = -99  # cache sentinel, never returned
+
+SINGLE_BYTE = frozenset({"latin-1", "cp1252", "mac-roman", "cp437", "cp850", "cp866"})
+
+
+def _python_codec(wrong: str) -> str:
+    return {"latin-1": "latin-1", "mac-roman": "mac_roman"}.get(wrong, wrong)
+
+
+@functools.cache
+def _char_table(wrong: str) -> dict[str, Slot]:
+    """A growing cache of char → slot for one wrong decoder (filled by :func:`encode_char`)."""
+    return {"\ufffd": HOLE, "?": QMARK}
+
+
+def _encode_uncached(ch: str, wrong: str) -> Slot:
+    if ch < "\x80":
+        return ch.encode("ascii")
+    if wrong in SINGLE_BYTE:
+        try:
+            return ch.encode(_python_codec(wrong))
+        except UnicodeEncodeError:
+            # cp1252's undefined bytes arrive as C1 controls (browsers, ftfy "sloppy").
+            if wrong == "cp1252" and ch in "\x81\x8d\x8f\x90\x9d":
+                return bytes([ord(ch)])
+            return None
+    if wrong == "gbk":
+        if ch == "\N{EURO SIGN}":
+            return b"\x80"
+        try:
+            data = ch.encode("gb18030")
+        except UnicodeEncodeError:
+            return None
+        # Four-byte GB18030 sequences (lead, 30-39, lead, 30-39) do not come out of UTF-8
+        # bytes, whose bytes are never 30-39 inside a character: treat as not produced.
+        return data if len(data) <= 2 else None
+    try:
+        data = ch.encode(_python_codec(wrong))
+    except UnicodeEncodeError:
+        return None
+    return data if len(data) <= 2 else None
+
+
+def encode_char(ch: str, wrong: str) -> Slot:
+    """The bytes the decoder ``wrong`` read to produce ``ch`` (or HOLE/QMARK/None)."""
+    table = _char_table(wrong)
+    slot = table.get(ch, _MISSING)
+    if slot is _MISSING:
+        slot = table[ch] = _encode_uncached(ch, wrong)
+    return slot
+
+
+def encode_text(text: str, wrong: str) -> list[Slot]:
+    """Slots for every character of ``text`` (see :func:`encode_char`).
+
+    >>> encode_text("ÖÐ?", "latin-1")
+    [b'\\xd6', b'\\xd0', -2]
+    """
+    table = _char_table(wrong)
+    get = table.get
+    out: list[Slot] = []
+    append = out.append
+    for ch in text:
+        slot = get(ch, _MISSING)
+        if slot is _MISSING:
+            slot = table[ch] = _encode_uncached(ch, wrong)
+        append(slot)
+    return out
+
+
+def join_known(slots: Sequence[Slot]) -> bytes | None:
+    """The bytes of ``slots`` when none is a hole or unencodable, else None.
+
+    A ``?`` counts as the byte 0x3F here.
+    """
+    parts: list[bytes] = []
+    for slot in slots:
+        if isinstance(slot, bytes):
+            parts.append(slot)
+        elif slot == QMARK:
+            parts.append(b"?")
+        else:
+            return None
+    return b"".join(parts)

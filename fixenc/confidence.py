@@ -1,0 +1,63 @@
+"""Turn the evidence for a candidate into a calibrated probability that it is exactly right.
+
+The model is a logistic regression over the features of :mod:`fixenc.scoring`, followed by
+an isotonic correction, both fitted by ``scripts/calibrate.py`` on synthetic damage made from
+the *calib* part of the corpora (never the text that built the tables, never the text the
+benchmark evaluates on) together with the candidates that clean calib lines give rise to,
+which teach it what clean text looks like.  The fitted numbers live in the generated module
+``fixenc/_tables/calibration.py``; nothing here is a hand-set constant.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from bisect import bisect_right
+from collections.abc import Mapping
+
+
+@functools.cache
+def _model() -> tuple[tuple[str, ...], tuple[float, ...], tuple[float, ...],
+                      tuple[float, ...], float, tuple[float, ...], tuple[float, ...]]:
+    from fixenc._tables import calibration as cal
+
+    return (cal.FEATURES, cal.MEANS, cal.SCALES, cal.WEIGHTS, cal.BIAS, cal.ISOTONIC_X,
+            cal.ISOTONIC_Y)
+
+
+def raw_score(evidence: Mapping[str, float]) -> float:
+    """The logistic model's probability before the isotonic correction."""
+    names, means, scales, weights, bias, _, _ = _model()
+    z = bias
+    for name, mean, scale, weight in zip(names, means, scales, weights):
+        z += weight * (evidence[name] - mean) / scale
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    ez = math.exp(z)
+    return ez / (1.0 + ez)
+
+
+def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
+    """Piecewise-linear interpolation through the isotonic points ``(xs, ys)``.
+
+    >>> calibrate(0.5, (0.0, 1.0), (0.1, 0.9))
+    0.5
+    """
+    if not xs:
+        return p
+    if p <= xs[0]:
+        return ys[0]
+    if p >= xs[-1]:
+        return ys[-1]
+    i = bisect_right(xs, p) - 1
+    x0, x1, y0, y1 = xs[i], xs[i + 1], ys[i], ys[i + 1]
+    if x1 == x0:
+        return y1
+    return y0 + (y1 - y0) * (p - x0) / (x1 - x0)
+
+
+def confidence(evidence: Mapping[str, float]) -> float:
+    """Calibrated probability, in [0, 1], that the candidate is exactly right."""
+    *_, xs, ys = _model()
+    p = calibrate(raw_score(evidence), xs, ys)
+    return min(1.0, max(0.0, p))

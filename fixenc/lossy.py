@@ -1,0 +1,385 @@
+"""Decode UTF-8 bytes in which some bytes were lost, letting the language model fill holes.
+
+The wrong decoder wrote U+FFFD (or ``?``) where it could not read a byte.  Those bytes are
+gone, but the structure of UTF-8 says how many are missing and what range each lies in (a
+continuation byte is 80-BF), and the characters around a hole say which of the few dozen
+possible characters it was: ``鍙戦€佹垚鍔?`` is E5 8F 91 E9 80 81 E6 88 90 E5 8A ?? and after
+发送成 the only likely E5 8A xx character is 功 (E5 8A 9F).
+
+:func:`decode_holes` runs a beam search over the slots from :mod:`fixenc.bytemaps`:
+known bytes extend the current character, a hole stands for one or two unknown bytes, a
+``?`` is either itself or a hole.  A character with unknown bytes is chosen among the
+characters the bytes allow, scored by the bigram model; when none is plausible the character
+is lost and stays U+FFFD.  The result carries the bytes chosen for each hole, so that the fix
+can be replayed exactly (``Step("fill", ...)``).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fixenc import lm
+from fixenc.bytemaps import HOLE, QMARK, Slot
+
+BEAM = 24
+"""Hypotheses kept after each slot."""
+
+PER_CHAR = 6
+"""Candidate characters kept for one character with unknown bytes."""
+
+LOST_LOGPROB = -13.0
+"""Log-probability charged for giving a character up as lost (U+FFFD): roughly that of a
+character seen once in the tables, so a guess wins only when the context supports it."""
+
+HOLE2_LOGPROB = -1.5
+"""Extra cost of reading a hole as two bytes rather than one (most decoders replace one
+byte per U+FFFD; WHATWG Big5 and some editors swallow two)."""
+
+VOCAB_FLOOR = -15.0
+"""Characters below this unigram log-probability are never proposed as guesses."""
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """How a codec builds characters from bytes, as far as hole filling needs it.
+
+    ``needs[b]`` is how many more bytes a character starting with byte ``b`` takes (-1:
+    cannot start one); ``conts`` are the bytes allowed after the first; ``unknown_leads``
+    lists, for a character whose first byte was lost, (bytes still needed, possible first
+    bytes).
+    """
+
+    codec: str
+    needs: tuple[int, ...]
+    conts: frozenset[int]
+    unknown_leads: tuple[tuple[int, tuple[int, ...]], ...]
+
+
+def _utf8() -> Structure:
+    needs = [-1] * 256
+    for b in range(0x80):
+        needs[b] = 0
+    for b in range(0xC2, 0xE0):
+        needs[b] = 1
+    for b in range(0xE0, 0xF0):
+        needs[b] = 2
+    for b in range(0xF0, 0xF5):
+        needs[b] = 3
+    return Structure("utf-8", tuple(needs), frozenset(range(0x80, 0xC0)),
+                     ((2, tuple(range(0xE0, 0xF0))), (1, tuple(range(0xC2, 0xE0)))))
+
+
+# Lead and trail bytes of the double-byte codecs (cp936/GBK, cp950/Big5, cp932/Shift-JIS,
+# cp949/UHC, EUC-JP).  A lost byte in their text is either a lead or a trail.
+_DBCS: dict[str, tuple[range | tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {
+    # codec: (lead bytes, trail bytes, single bytes above 0x7F)
+    "gbk": (range(0x81, 0xFF), (*range(0x40, 0x7F), *range(0x80, 0xFF)), ()),
+    "big5": (range(0x81, 0xFF), (*range(0x40, 0x7F), *range(0xA1, 0xFF)), ()),
+    "cp950": (range(0x81, 0xFF), (*range(0x40, 0x7F), *range(0xA1, 0xFF)), ()),
+    "cp932": ((*range(0x81, 0xA0), *range(0xE0, 0xFD)), (*range(0x40, 0x7F), *range(0x80, 0xFD)),
+              tuple(range(0xA1, 0xE0))),
+    "cp949": (range(0x81, 0xFF), (*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0x81, 0xFF)),
+              ()),
+    "euc_jp": ((0x8E, *range(0xA1, 0xFF)), tuple(range(0xA1, 0xFF)), ()),
+}
+
+
+def _dbcs(codec: str) -> Structure:
+    leads, trails, singles = _DBCS[codec]
+    needs = [-1] * 256
+    for b in range(0x80):
+        needs[b] = 0
+    for b in singles:
+        needs[b] = 0
+    for b in leads:
+        needs[b] = 1
+    return Structure(codec, tuple(needs), frozenset(trails), ((1, tuple(leads)),))
+
+
+@functools.cache
+def structure(codec: str) -> Structure:
+    """The :class:`Structure` of ``codec`` (``utf-8`` or a double-byte CJK codec)."""
+    return _utf8() if codec == "utf-8" else _dbcs(codec)
+
+
+def has_structure(codec: str) -> bool:
+    """True when holes in text of ``codec`` can be filled."""
+    return codec == "utf-8" or codec in _DBCS
+
+
+@functools.lru_cache(maxsize=8192)
+def _candidates(codec: str, template: tuple[int | None, ...]
+                ) -> tuple[tuple[str, bytes, float], ...]:
+    """Plausible characters whose bytes in ``codec`` match ``template`` (None = unknown)."""
+    st = structure(codec)
+    choices: list[Sequence[int]] = []
+    for pos, byte in enumerate(template):
+        if byte is not None:
+            choices.append((byte,))
+        elif pos == 0:
+            choices.append(next((leads for need, leads in st.unknown_leads
+                                 if need == len(template) - 1), ()))
+        else:
+            choices.append(sorted(st.conts))
+    found: list[tuple[str, bytes, float]] = []
+    for combo in itertools.product(*choices):
+        data = bytes(combo)
+        try:
+            ch = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if len(ch) != 1:
+            continue
+        logp = lm.char_logprob(ch)
+        if logp >= VOCAB_FLOOR and ch.isprintable():
+            found.append((ch, data, logp))
+    found.sort(key=lambda item: -item[2])
+    return tuple(found[:64])
+
+
+
+# A hypothesis is a tuple, for speed:
+# (score, prev_char, template, need, out, fills, guessed, lost, guess_lp)
+# template: tuple of (byte | None, hole_id) for the character being built (hole_id -1 for
+# a known byte); out: linked list (chunk, parent) of the bytes of each emitted character;
+# fills: linked list (hole_id, byte, parent).
+_Hyp = tuple[float, str, tuple[tuple[int | None, int], ...], int, object, object, int, int,
+             float]
+
+
+def _resolve(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
+    """The current character is complete: emit it (or its candidates) into ``out_hyps``."""
+    score, prev, template, _need, out, fills, guessed, lost, guess_lp = hyp
+    raw = tuple(b for b, _ in template)
+    if None not in raw:
+        data = bytes(raw)  # type: ignore[arg-type]
+        try:
+            ch = data.decode(st.codec)
+        except UnicodeDecodeError:
+            return
+        out_hyps.append((score + lm.pair_logprob(prev, ch), ch, (), 0, ((data, 0, 0.0), out),
+                         fills, guessed, lost, guess_lp))
+        return
+    unknown = [i for i, b in enumerate(raw) if b is None]
+    _lose(st, hyp, out_hyps)
+    if len(unknown) > 2:
+        return
+    cands = _candidates(st.codec, raw)
+    if not cands:
+        return
+    scored = [(lm.pair_logprob(prev, ch), ch, data) for ch, data, _ in cands]
+    scored.sort(key=lambda item: -item[0])
+    top = scored[0][0]
+    norm = top + math.log(sum(math.exp(v - top) for v, _, _ in scored)
+                          + math.exp(LOST_LOGPROB - top))
+    for logp, ch, data in scored[:PER_CHAR]:
+        new_fills = fills
+        for i in unknown:
+            new_fills = (template[i][1], data[i], new_fills)
+        out_hyps.append((score + logp, ch, (), 0, ((data, 1, logp - norm), out), new_fills,
+                         guessed + 1, lost, guess_lp + (logp - norm)))
+
+
+def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
+    """Give the current character up as lost: it will decode to U+FFFD.
+
+    In UTF-8 the known bytes of a truncated character decode to one U+FFFD by themselves
+    (the next character starts with a lead byte); a character with no known byte gets 0xFF
+    in its first hole.  In a double-byte codec a lone lead byte would pair with whatever
+    follows, so its trail hole gets 0xFF, which no double-byte codec accepts as a trail.
+    """
+    score, _prev, template, _need, out, fills, guessed, lost, guess_lp = hyp
+    known = any(b is not None for b, _ in template)
+    fill_ff = not known or st.codec != "utf-8"
+    chunk = bytearray()
+    for byte, hole in template:
+        if byte is not None:
+            chunk.append(byte)
+        elif fill_ff:
+            chunk.append(0xFF)
+            fills = (hole, 0xFF, fills)
+            fill_ff = False
+    out_hyps.append((score + LOST_LOGPROB, "\ufffd", (), 0, ((bytes(chunk), 2, 0.0), out), fills,
+                     guessed, lost + 1, guess_lp))
+
+
+def _feed_known(st: Structure, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> None:
+    score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
+    if need:
+        if byte not in st.conts:
+            return
+        hyp = (score, prev, (*template, (byte, -1)), need - 1, out, fills, guessed, lost,
+               guess_lp)
+        if need == 1:
+            _resolve(st, hyp, out_hyps)
+        else:
+            out_hyps.append(hyp)
+        return
+    lead = st.needs[byte]
+    if lead < 0:
+        return
+    if lead == 0:
+        ch = bytes([byte]).decode(st.codec, "replace")
+        out_hyps.append((score + lm.pair_logprob(prev, ch), ch, (), 0,
+                         ((bytes([byte]), 0, 0.0), out), fills, guessed, lost, guess_lp))
+        return
+    out_hyps.append((score, prev, ((byte, -1),), lead, out, fills, guessed, lost, guess_lp))
+
+
+def _feed_unknown(st: Structure, hyp: _Hyp, hole: int, out_hyps: list[_Hyp]) -> None:
+    score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
+    if need:
+        hyp = (score, prev, (*template, (None, hole)), need - 1, out, fills, guessed, lost,
+               guess_lp)
+        if need == 1:
+            _resolve(st, hyp, out_hyps)
+        else:
+            out_hyps.append(hyp)
+        return
+    # An unknown first byte: a character of each possible length starts here.
+    for lead_need, _leads in st.unknown_leads:
+        out_hyps.append((score, prev, ((None, hole),), lead_need, out, fills, guessed, lost,
+                         guess_lp))
+
+
+def _prune(hyps: list[_Hyp]) -> list[_Hyp]:
+    if len(hyps) <= BEAM:
+        return hyps
+    hyps.sort(key=lambda h: -h[0])
+    return hyps[:BEAM]
+
+
+def _unlink(items: object) -> list[object]:
+    out: list[object] = []
+    while items is not None:
+        head, items = items  # type: ignore[misc]
+        out.append(head)
+    out.reverse()
+    return out
+
+
+def _pairs(fills: object) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    while fills is not None:
+        hole_id, byte, fills = fills  # type: ignore[misc]
+        out.append((hole_id, byte))
+    out.reverse()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A decoding of slots: the text, the bytes put in each hole, and what was guessed.
+
+    ``chunks`` are the bytes of each emitted character in order, so callers can align the
+    text with the slots; ``tags`` say for each whether it was read (0), guessed (1) or lost
+    (2), and ``guess_lps`` the log posterior of each guess.
+    """
+
+    text: str
+    used: int
+    fills: tuple[bytes, ...]
+    chunks: tuple[bytes, ...]
+    tags: tuple[int, ...]
+    guess_lps: tuple[float, ...]
+    guessed: int
+    lost: int
+    guess_logprob: float
+    score: float
+
+
+def decode_holes(
+    slots: Sequence[Slot],
+    codec: str = "utf-8",
+    prev: str = "",
+    after: str = "",
+    hole_lengths: tuple[int, ...] = (1, 2),
+) -> Decoded | None:
+    """Decode ``slots`` as ``codec``, filling holes from context.
+
+    Decodes the longest prefix of whole characters that parses (``Decoded.used`` slots);
+    None when not even the first slot does.
+
+    >>> from fixenc.bytemaps import encode_text
+    >>> decode_holes(encode_text("鍙戦€佹垚鍔?", "gbk")).text
+    '发送成功'
+    """
+    st = structure(codec)
+    hyps: list[_Hyp] = [(0.0, prev, (), 0, None, None, 0, 0, 0.0)]
+    hole = 0
+    complete: tuple[int, int, list[_Hyp]] = (0, 0, hyps)  # slots used, holes, hypotheses
+    for index, slot in enumerate(slots):
+        nxt: list[_Hyp] = []
+        if isinstance(slot, bytes):
+            for hyp in hyps:
+                stage = [hyp]
+                for byte in slot:
+                    step: list[_Hyp] = []
+                    for h in stage:
+                        _feed_known(st, h, byte, step)
+                    stage = step
+                nxt.extend(stage)
+        elif slot == HOLE or slot == QMARK:
+            if slot == QMARK:
+                for hyp in hyps:
+                    step = []
+                    _feed_known(st, hyp, 0x3F, step)
+                    # Record the literal reading so that replay fills this hole with "?".
+                    nxt.extend((h[0], h[1], h[2], h[3], h[4], (hole, 0x3F, h[5]), h[6], h[7],
+                                h[8]) for h in step)
+            for hyp in hyps:
+                for length in hole_lengths:
+                    stage = [hyp] if length == 1 else [(hyp[0] + HOLE2_LOGPROB, *hyp[1:])]
+                    for _ in range(length):
+                        step = []
+                        for h in stage:
+                            _feed_unknown(st, h, hole, step)
+                        stage = step
+                    nxt.extend(stage)
+            hole += 1
+        else:
+            return None
+        if not nxt:
+            break
+        hyps = _prune(nxt)
+        done = [h for h in hyps if not h[3]]
+        if done:
+            complete = (index + 1, hole, done)
+    else:
+        complete = (len(slots), hole, hyps)
+    used, hole, hyps = complete
+    if not used:
+        return None
+    finals: list[_Hyp] = []
+    for hyp in hyps:
+        if hyp[3]:
+            # Bytes missing at the very end: the character is lost.
+            lost_end: list[_Hyp] = []
+            _lose(st, hyp, lost_end)
+            hyp = lost_end[0]
+        if after and used == len(slots):
+            hyp = (hyp[0] + lm.pair_logprob(hyp[1], after), *hyp[1:])
+        finals.append(hyp)
+    best = max(finals, key=lambda h: h[0])
+    score, _prev, _t, _n, out, fills, guessed, lost, guess_lp = best
+    entries: list[tuple[bytes, int, float]] = _unlink(out)  # type: ignore[assignment]
+    chunks = tuple(e[0] for e in entries)
+    groups: list[bytearray] = [bytearray() for _ in range(hole)]
+    for hole_id, byte in _pairs(fills):
+        groups[hole_id].append(byte)
+    return Decoded(
+        text=b"".join(chunks).decode(codec, "replace"),
+        used=used,
+        fills=tuple(bytes(g) for g in groups),
+        chunks=chunks,
+        tags=tuple(e[1] for e in entries),
+        guess_lps=tuple(e[2] for e in entries),
+        guessed=guessed,
+        lost=lost,
+        guess_logprob=guess_lp,
+        score=score,
+    )

@@ -1,0 +1,220 @@
+"""The repair driver: screen, gather candidates from every chain, score, choose, apply.
+
+Per line: the screen (:mod:`fixenc.screen`) finds characters mojibake is made of; lines
+without any pass through untouched.  For a line with hits, every configured chain proposes
+candidate spans (:mod:`fixenc.candidates`), ftfy proposes its own repair, a candidate whose
+result still looks damaged is tried once more through the same chain (two layers of the same
+mistake), and each candidate gets evidence (:mod:`fixenc.scoring`) and a calibrated
+confidence (:mod:`fixenc.confidence`).  The most confident non-overlapping candidates become
+findings; those at or above ``min_confidence`` are applied.  Damage that cannot be undone
+(:mod:`fixenc.damage`) is reported alongside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+
+from fixenc.bytemaps import HOLE, Slot, encode_char, encode_text
+from fixenc.candidates import Candidate, chain_candidates
+from fixenc.chains import CHAINS, Chain
+from fixenc.config import FixConfig
+from fixenc.confidence import confidence
+from fixenc.damage import find_damage
+from fixenc.results import Fix, Repair
+from fixenc.scoring import evidence_for_line
+from fixenc.screen import has_suspect, suspect_re
+
+logger = logging.getLogger("fixenc")
+logger.addHandler(logging.NullHandler())
+
+DEFAULT_CONFIG = FixConfig()
+
+REPORT_FLOOR = 0.5
+"""Candidates less likely than not to be right are not findings at all: clean text that a
+chain happens to decode into something is not worth a reviewer's time."""
+
+
+def _applicable(chain: Chain, hit_chars: set[str]) -> bool:
+    for ch in hit_chars:
+        slot = encode_char(ch, chain.wrong)
+        if slot == HOLE or (isinstance(slot, bytes) and slot[0] >= 0x80):
+            return True
+    return False
+
+
+def _second_layer(cand: Candidate, slots_cache: dict[str, list[Slot]]) -> Candidate | None:
+    """The same mistake twice: undo it again when the first undo still looks damaged."""
+    text = cand.replacement
+    if not has_suspect(text):
+        return None
+    hits = [m.start() for m in suspect_re().finditer(text)]
+    inner = chain_candidates(text, hits, cand.chain)
+    if len(inner) != 1:
+        return None
+    only = inner[0]
+    if only.start != 0 or only.end != len(text):
+        if text[: only.start].strip() or text[only.end:].strip():
+            return None
+        return None
+    return dataclasses.replace(
+        cand,
+        replacement=only.replacement,
+        kind=f"{cand.kind}_twice",
+        steps=cand.steps + only.steps,
+        guessed=cand.guessed + only.guessed,
+        lost=only.lost,
+        guess_logprob=cand.guess_logprob + only.guess_logprob,
+        layers=2,
+    )
+
+
+def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candidate]:
+    """Every candidate repair for one line (no newline inside), before any choice."""
+    hits = [m.start() for m in suspect_re().finditer(line)]
+    if not hits:
+        return []
+    hit_chars = {line[i] for i in hits}
+    found: list[Candidate] = []
+    slots_cache: dict[str, list[Slot]] = {}
+    for name in config.chains:
+        chain = CHAINS[name]
+        if not _applicable(chain, hit_chars):
+            continue
+        for cand in chain_candidates(line, hits, chain):
+            if chain.true == "utf-8":
+                deeper = _second_layer(cand, slots_cache)
+                if deeper is not None:
+                    found.append(deeper)
+            found.append(cand)
+    if config.use_ftfy and any("\x80" <= ch <= "\xff" or "\u0152" <= ch <= "\u2122"
+                               for ch in hit_chars):
+        from fixenc.ftfy_bridge import ftfy_candidate
+
+        cand = ftfy_candidate(line)
+        if cand is not None:
+            found.append(cand)
+    return found
+
+
+def _scored(line: str, offset: int, cands: Iterable[Candidate],
+            threshold: float) -> list[Fix]:
+    scored = [(confidence(ev), ev["gain"], cand, ev)
+              for cand, ev in evidence_for_line(line, list(cands))]
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2].start))
+    chosen: list[Fix] = []
+    taken: list[tuple[int, int]] = []
+    for conf, _gain, cand, evidence in scored:
+        if conf < REPORT_FLOOR:
+            break
+        if any(cand.start < e and s < cand.end for s, e in taken):
+            continue
+        taken.append((cand.start, cand.end))
+        chosen.append(Fix(
+            start=offset + cand.start, end=offset + cand.end, original=cand.original,
+            replacement=cand.replacement, kind=cand.kind, steps=cand.steps,
+            confidence=round(conf, 4), lossy=bool(cand.guessed or cand.lost),
+            lost=cand.lost, guessed=cand.guessed, applied=conf >= threshold,
+            evidence={k: round(v, 4) for k, v in evidence.items()},
+        ))
+    return chosen
+
+
+def _line_fixes(line: str, offset: int, config: FixConfig) -> list[Fix]:
+    fixes = _scored(line, offset, line_candidates(line, config), config.min_confidence)
+    if config.report_damage:
+        applied = [(f.start, f.end) for f in fixes if f.applied]
+        for dmg in find_damage(line, offset):
+            if not any(dmg.start < e and s < dmg.end for s, e in applied):
+                fixes.append(dmg)
+    # Damage inside a suggested (unapplied) fix is still worth its own line: keep both only
+    # when they do not overlap, so findings stay disjoint.
+    fixes.sort(key=lambda f: (f.start, -f.end))
+    disjoint: list[Fix] = []
+    for fix in fixes:
+        if disjoint and fix.start < disjoint[-1].end:
+            if fix.applied and not disjoint[-1].applied:
+                disjoint[-1] = fix
+            continue
+        disjoint.append(fix)
+    return disjoint
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.split("\n"):
+        yield offset, line
+        offset += len(line) + 1
+
+
+def _resolve_config(config: FixConfig | None, min_confidence: float | None) -> FixConfig:
+    cfg = config if config is not None else DEFAULT_CONFIG
+    if min_confidence is not None:
+        cfg = dataclasses.replace(cfg, min_confidence=min_confidence)
+    return cfg
+
+
+def repair(text: str, config: FixConfig | None = None, *,
+           min_confidence: float | None = None) -> Repair:
+    """Find and repair mojibake in ``text``; report what could not be repaired.
+
+    Only fixes whose calibrated confidence reaches ``min_confidence`` (default 0.9) change
+    the text; the others are reported in :attr:`Repair.fixes` with ``applied=False``.
+
+    >>> repair("浣犲ソ").text                       # UTF-8 bytes of 你好 read as GBK
+    '你好'
+    >>> r = repair("错误：鍙戦€佹垚鍔?")              # ... with the last byte lost
+    >>> r.text, r.fixes[0].kind, r.fixes[0].guessed
+    ('错误：发送成功', 'utf8_read_as_gbk', 1)
+    >>> repair("ÄãºÃ£¬ÊÀ½ç").text                   # GBK bytes read as Latin-1
+    '你好，世界'
+    >>> repair("涓涓细流，汇成江海。").changed       # clean text is left alone
+    False
+    """
+    if not isinstance(text, str):
+        msg = (f"repair() takes str, not {type(text).__name__}; decode bytes first "
+               "(for example data.decode('utf-8', 'surrogateescape'))")
+        raise TypeError(msg)
+    cfg = _resolve_config(config, min_confidence)
+    if text.isascii() or not has_suspect(text):
+        return Repair(original=text, text=text)
+    fixes: list[Fix] = []
+    for offset, line in _lines(text):
+        if line and not line.isascii() and has_suspect(line):
+            fixes.extend(_line_fixes(line, offset, cfg))
+    return Repair(original=text, text=_apply(text, fixes), fixes=tuple(fixes))
+
+
+def _apply(text: str, fixes: Sequence[Fix]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for fix in fixes:
+        if fix.applied:
+            parts.append(text[pos:fix.start])
+            parts.append(fix.replacement)
+            pos = fix.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def fix(text: str, config: FixConfig | None = None, *,
+        min_confidence: float | None = None) -> str:
+    """The repaired text alone: ``repair(text, ...).text``.
+
+    >>> fix("ÖÐÎÄ")
+    '中文'
+    """
+    return repair(text, config, min_confidence=min_confidence).text
+
+
+def repair_lines(lines: Iterable[str], config: FixConfig | None = None, *,
+                 min_confidence: float | None = None) -> Iterator[Repair]:
+    """Repair each line of a stream; constant memory whatever its length.
+
+    >>> [r.text for r in repair_lines(["ÖÐÎÄ\\n", "clean\\n"])]
+    ['中文\\n', 'clean\\n']
+    """
+    cfg = _resolve_config(config, min_confidence)
+    for line in lines:
+        yield repair(line, cfg)

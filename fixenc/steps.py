@@ -1,0 +1,119 @@
+"""Replaying repair plans: :func:`apply_steps` and the registry of text functions.
+
+A fix's steps are data.  Replaying them on the fix's original span gives its replacement,
+exactly; the tests check this on every case.
+
+>>> apply_steps("浣犲ソ", [Step("encode", "fixenc:gbk"), Step("decode", "utf-8")])
+'你好'
+>>> apply_steps("鍙戦€佹垚鍔?", [Step("encode", "fixenc:gbk"), Step("fill", "9f"),
+...                              Step("decode", "utf-8")])
+'发送成功'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
+from fixenc.results import Step
+
+LENIENT_PREFIX = "fixenc:"
+
+
+def _ftfy_function(name: str) -> Callable[[str], str]:
+    import ftfy.fixes
+
+    func: Callable[[str], str] = getattr(ftfy.fixes, name)
+    return func
+
+
+STEP_FUNCTIONS: dict[str, Callable[[str], str]] = {}
+"""Text functions that ``Step("apply", key)`` may name.  Keys starting with ``ftfy:`` name
+a function of :mod:`ftfy.fixes` and are resolved on use."""
+
+
+def _apply_function(key: str, text: str) -> str:
+    if key in STEP_FUNCTIONS:
+        return STEP_FUNCTIONS[key](text)
+    if key.startswith("ftfy:"):
+        return _ftfy_function(key[5:])(text)
+    msg = f"unknown step function {key!r}"
+    raise ValueError(msg)
+
+
+def _fill(slots: list[Slot], arg: str) -> bytes:
+    holes = sum(1 for s in slots if s == HOLE or s == QMARK)
+    groups = arg.split("|") if holes or arg else []
+    if len(groups) != holes:
+        msg = f"fill step has {len(groups)} groups for {holes} holes"
+        raise ValueError(msg)
+    out = bytearray()
+    index = 0
+    for slot in slots:
+        if isinstance(slot, bytes):
+            out += slot
+        else:
+            out += bytes.fromhex(groups[index])
+            index += 1
+    return bytes(out)
+
+
+def _encode(text: str, codec: str, keep_holes: bool) -> bytes | list[Slot]:
+    if codec.startswith(LENIENT_PREFIX):
+        slots = encode_text(text, codec[len(LENIENT_PREFIX):])
+        if any(s is None for s in slots):
+            msg = f"{codec} cannot encode {text!r}"
+            raise ValueError(msg)
+        if keep_holes:
+            return slots
+        if any(s == HOLE for s in slots):
+            msg = f"{codec}: U+FFFD in {text!r} needs a fill step"
+            raise ValueError(msg)
+        return b"".join(s if isinstance(s, bytes) else b"?" for s in slots)  # type: ignore[misc]
+    if codec.startswith("sloppy-") or codec == "utf-8-variants":
+        import ftfy.bad_codecs  # noqa: F401  (ftfy registers its codecs on import)
+    return text.encode(codec)
+
+
+def apply_steps(text: str, steps: Iterable[Step | tuple[str, str]]) -> str:
+    """Replay ``steps`` on ``text`` and return the result.
+
+    ``encode`` with a ``fixenc:`` codec followed by ``fill`` keeps the holes (U+FFFD and
+    ``?``) for the fill step, which puts one group of hex bytes into each, in order;
+    ``decode`` after a ``fill`` turns what still cannot be decoded into U+FFFD, exactly as
+    the repair did.
+    """
+    plan = [Step(*step) for step in steps]
+    state: str | bytes | list[Slot] = text
+    filled = False
+    for index, (action, arg) in enumerate(plan):
+        if action == "encode":
+            if not isinstance(state, str):
+                msg = "encode step needs text"
+                raise ValueError(msg)
+            keep = index + 1 < len(plan) and plan[index + 1].action == "fill"
+            state = _encode(state, arg, keep)
+            filled = False
+        elif action == "fill":
+            if not isinstance(state, list):
+                msg = "fill step needs a lenient (fixenc:) encode step before it"
+                raise ValueError(msg)
+            state = _fill(state, arg)
+            filled = True
+        elif action == "decode":
+            if not isinstance(state, bytes):
+                msg = "decode step needs bytes"
+                raise ValueError(msg)
+            state = state.decode(arg, "replace" if filled else "strict")
+        elif action == "apply":
+            if not isinstance(state, str):
+                msg = "apply step needs text"
+                raise ValueError(msg)
+            state = _apply_function(arg, state)
+        else:
+            msg = f"unknown step action {action!r}"
+            raise ValueError(msg)
+    if not isinstance(state, str):
+        msg = "steps must end with text"
+        raise ValueError(msg)
+    return state

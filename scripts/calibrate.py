@@ -1,0 +1,190 @@
+"""Fit the confidence model: ``fixenc/_tables/calibration.py`` from the calib corpora.
+
+Usage::
+
+    python scripts/calibrate.py            # rewrite fixenc/_tables/calibration.py
+    python scripts/calibrate.py --check    # exit 1 if the committed model is stale
+    python scripts/calibrate.py --report   # also print a reliability table
+
+Data: synthetic damage (every chain × dialect × length, one damaged span per case, two
+layers) made by ``bench/synth.py`` from the *calib* part of the corpora, plus clean calib
+lines of every language.  Every candidate the engine proposes on those texts is an example:
+correct (1) when applying it alone to the damaged text gives back the truth exactly,
+otherwise 0 (all candidates on clean text are 0).  The model is an L2-regularised logistic
+regression over the standardised features of ``fixenc.scoring`` (Newton's method, so the
+result is deterministic), then an isotonic (pool-adjacent-violators) correction fitted on a
+separate half of the examples.  Numbers are rounded so the output is byte-stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import corpus  # noqa: E402
+import synth  # noqa: E402
+
+from fixenc.repair import line_candidates  # noqa: E402
+from fixenc.scoring import FEATURES, evidence_for_line  # noqa: E402
+
+OUT = ROOT / "fixenc" / "_tables" / "calibration.py"
+SEED = 20261127
+L2 = 1.0
+PER_POOL = 4000
+CLEAN_PER_FILE = 400
+
+
+def _pools() -> dict[str, list[str]]:
+    pools: dict[str, list[str]] = {}
+    for path in corpus.corpus_files():
+        lang = corpus.language(path)
+        lines = [ln for ln in corpus.iter_lines(path, "calib") if 2 <= len(ln) <= 400]
+        pools.setdefault(lang, []).extend(lines[:PER_POOL])
+    return pools
+
+
+def _examples(cases: Iterable[dict[str, object]]) -> tuple[list[list[float]], list[int]]:
+    xs: list[list[float]] = []
+    ys: list[int] = []
+    for case in cases:
+        if case["kind"] == "mixed":
+            continue  # two spans: "exactly right alone" is not defined per candidate
+        damaged = str(case["damaged"])
+        truth = str(case["truth"])
+        if "\n" in damaged:
+            continue
+        for cand, ev in evidence_for_line(damaged, line_candidates(damaged)):
+            fixed = damaged[: cand.start] + cand.replacement + damaged[cand.end:]
+            xs.append([ev[name] for name in FEATURES])
+            ys.append(int(fixed == truth))
+    return xs, ys
+
+
+def _logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    n, d = x.shape
+    xb = np.hstack([x, np.ones((n, 1))])
+    w = np.zeros(d + 1)
+    reg = np.full(d + 1, L2)
+    reg[-1] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (p - y) + reg * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return w[:-1], float(w[-1])
+
+
+def _isotonic(p: np.ndarray, y: np.ndarray, min_block: int = 40) -> tuple[list[float], list[float]]:
+    order = np.argsort(p, kind="stable")
+    ps, ys = p[order], y[order].astype(float)
+    blocks: list[list[float]] = []  # [sum_y, count, sum_p]
+    for pv, yv in zip(ps, ys):
+        blocks.append([yv, 1.0, pv])
+        while len(blocks) > 1 and (
+            blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]
+            or blocks[-2][1] < min_block
+        ):
+            a = blocks.pop()
+            blocks[-1][0] += a[0]
+            blocks[-1][1] += a[1]
+            blocks[-1][2] += a[2]
+    xs = [round(b[2] / b[1], 6) for b in blocks]
+    ys_out = [round(b[0] / b[1], 6) for b in blocks]
+    return xs, ys_out
+
+
+def build() -> tuple[str, dict[str, float]]:
+    pools = _pools()
+    rng = random.Random(SEED)
+    synth_pools = {k: v for k, v in pools.items() if k in ("zh-hans", "zh-hant", "zh-parallel",
+                                                             "ja", "ko")}
+    cases = synth.make_cases(synth_pools, rng, per_cell=12, spans=12, mixed=0, twice=12,
+                             clean=0)
+    xs, ys = _examples(cases)
+    for lang in sorted(pools):
+        lines = pools[lang][:CLEAN_PER_FILE * 3]
+        cx, cy = _examples({"kind": "clean", "damaged": ln, "truth": ln} for ln in lines)
+        xs += cx
+        ys += cy
+    x = np.array(xs, dtype=float)
+    y = np.array(ys, dtype=float)
+    idx = np.arange(len(y))
+    fit_half = idx % 2 == 0
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales == 0] = 1.0
+    z = (x - means) / scales
+    w, b = _logistic(z[fit_half], y[fit_half])
+    raw = 1.0 / (1.0 + np.exp(-np.clip(z @ w + b, -30, 30)))
+    iso_x, iso_y = _isotonic(raw[~fit_half], y[~fit_half])
+    stats = {"examples": float(len(y)), "positives": float(y.sum())}
+    text = _render(means, scales, w, b, iso_x, iso_y, stats)
+    return text, stats
+
+
+def _fmt(values: Iterable[float]) -> str:
+    return "(" + ", ".join(f"{v:.6g}" for v in values) + ",)"
+
+
+def _render(means: np.ndarray, scales: np.ndarray, w: np.ndarray, b: float,
+            iso_x: list[float], iso_y: list[float], stats: dict[str, float]) -> str:
+    sources = "\n".join(f"#   {p.name} sha256={corpus.sha256(p)}"
+                        for p in corpus.corpus_files())
+    return (
+        '"""GENERATED by scripts/calibrate.py, do not edit; run `python scripts/calibrate.py`.\n\n'
+        "The confidence model of fixenc.confidence: logistic regression weights over the\n"
+        "standardised features, then isotonic correction points.\n"
+        '"""\n\n'
+        f"# python {platform.python_version()}; seed {SEED}; L2 {L2}; "
+        f"examples {int(stats['examples'])}, positives {int(stats['positives'])}\n"
+        "# sources (part 'calib'):\n"
+        f"{sources}\n\n"
+        f"FEATURES = {tuple(FEATURES)!r}\n"
+        f"MEANS = {_fmt(means)}\n"
+        f"SCALES = {_fmt(scales)}\n"
+        f"WEIGHTS = {_fmt(w)}\n"
+        f"BIAS = {b:.6g}\n"
+        f"ISOTONIC_X = {_fmt(iso_x)}\n"
+        f"ISOTONIC_Y = {_fmt(iso_y)}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    if corpus.corpora_dir() is None:
+        print("corpora not found; set FIXENC_CORPORA", file=sys.stderr)
+        return 2
+    text, stats = build()
+    print(f"examples {int(stats['examples'])}, positives {int(stats['positives'])}",
+          file=sys.stderr)
+    if args.check:
+        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
+        if current != text:
+            print(f"{OUT} is stale", file=sys.stderr)
+            return 1
+        return 0
+    tmp = OUT.with_suffix(".py.new")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(tmp, OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
