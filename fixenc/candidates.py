@@ -200,12 +200,12 @@ def _plain_segment(line: str, start: int, slots: Sequence[Slot],
 
 
 def _holey_segment(line: str, start: int, slots: Sequence[Slot],
-                   chain: Chain) -> tuple[Candidate | None, int]:
+                   chain: Chain, guess: bool) -> tuple[Candidate | None, int]:
     """Decode slots with holes, filling them, then keep the stretch that gains most."""
     end = start + len(slots)
     prev = line[start - 1] if start > 0 else ""
     after = line[end] if end < len(line) else ""
-    decoded = decode_holes(slots, chain.true, prev, after)
+    decoded = decode_holes(slots, chain.true, prev, after, guess=guess)
     if decoded is None:
         return None, 0
     slots = slots[: decoded.used]
@@ -243,7 +243,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
     return cand, decoded.used
 
 
-def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain) -> list[Candidate]:
+def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
+              guess: bool) -> list[Candidate]:
     st = structure(chain.true)
     out: list[Candidate] = []
     i = 0
@@ -258,7 +259,7 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain) -> list
             continue
         seg = slots[i:k]
         if any(s == HOLE or s == QMARK for s in seg):
-            cand, used = _holey_segment(line, base + i, seg, chain)
+            cand, used = _holey_segment(line, base + i, seg, chain, guess)
             if cand is not None:
                 out.append(cand)
             i += max(used, 1)
@@ -271,11 +272,15 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain) -> list
 
 
 def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
-                     slots: Sequence[Slot] | None = None) -> list[Candidate]:
-    """Every candidate repair of ``line`` by ``chain`` around the screening ``hits``."""
+                     slots: Sequence[Slot] | None = None,
+                     guess: bool = True) -> list[Candidate]:
+    """Every candidate repair of ``line`` by ``chain`` around the screening ``hits``.
+
+    ``guess=False`` gives characters with lost bytes up as U+FFFD instead of guessing.
+    """
     if slots is None:
         slots = encode_text(line, chain.wrong)
     out: list[Candidate] = []
     for i, j in runs(slots, hits):
-        out.extend(_segments(line, i, slots[i:j], chain))
+        out.extend(_segments(line, i, slots[i:j], chain, guess))
     return [c for c in out if c.replacement != c.original]

@@ -151,7 +151,7 @@ _Hyp = tuple[float, str, tuple[tuple[int | None, int], ...], int, object, object
              float]
 
 
-def _resolve(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
+def _resolve(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp], guess: bool = True) -> None:
     """The current character is complete: emit it (or its candidates) into ``out_hyps``."""
     score, prev, template, _need, out, fills, guessed, lost, guess_lp = hyp
     raw = tuple(b for b, _ in template)
@@ -166,7 +166,7 @@ def _resolve(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
         return
     unknown = [i for i, b in enumerate(raw) if b is None]
     _lose(st, hyp, out_hyps)
-    if len(unknown) > 2:
+    if len(unknown) > 2 or not guess:
         return
     cands = _candidates(st.codec, raw)
     if not cands:
@@ -207,7 +207,8 @@ def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
                      guessed, lost + 1, guess_lp))
 
 
-def _feed_known(st: Structure, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> None:
+def _feed_known(st: Structure, hyp: _Hyp, byte: int, out_hyps: list[_Hyp],
+                guess: bool = True) -> None:
     score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
     if need:
         if byte not in st.conts:
@@ -215,7 +216,7 @@ def _feed_known(st: Structure, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> No
         hyp = (score, prev, (*template, (byte, -1)), need - 1, out, fills, guessed, lost,
                guess_lp)
         if need == 1:
-            _resolve(st, hyp, out_hyps)
+            _resolve(st, hyp, out_hyps, guess)
         else:
             out_hyps.append(hyp)
         return
@@ -230,13 +231,14 @@ def _feed_known(st: Structure, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> No
     out_hyps.append((score, prev, ((byte, -1),), lead, out, fills, guessed, lost, guess_lp))
 
 
-def _feed_unknown(st: Structure, hyp: _Hyp, hole: int, out_hyps: list[_Hyp]) -> None:
+def _feed_unknown(st: Structure, hyp: _Hyp, hole: int, out_hyps: list[_Hyp],
+                  guess: bool = True) -> None:
     score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
     if need:
         hyp = (score, prev, (*template, (None, hole)), need - 1, out, fills, guessed, lost,
                guess_lp)
         if need == 1:
-            _resolve(st, hyp, out_hyps)
+            _resolve(st, hyp, out_hyps, guess)
         else:
             out_hyps.append(hyp)
         return
@@ -298,10 +300,13 @@ def decode_holes(
     prev: str = "",
     after: str = "",
     hole_lengths: tuple[int, ...] = (1, 2),
+    guess: bool = True,
 ) -> Decoded | None:
     """Decode ``slots`` as ``codec``, filling holes from context.
 
-    Decodes the longest prefix of whole characters that parses (``Decoded.used`` slots);
+    With ``guess=False`` every character with a lost byte is given up as U+FFFD (the
+    first layer of a double mistake, whose text is itself mojibake, cannot be guessed from
+    a model of real text).  Decodes the longest prefix of whole characters that parses (``Decoded.used`` slots);
     None when not even the first slot does.
 
     >>> from fixenc.bytemaps import encode_text
@@ -320,14 +325,14 @@ def decode_holes(
                 for byte in slot:
                     step: list[_Hyp] = []
                     for h in stage:
-                        _feed_known(st, h, byte, step)
+                        _feed_known(st, h, byte, step, guess)
                     stage = step
                 nxt.extend(stage)
         elif slot == HOLE or slot == QMARK:
             if slot == QMARK:
                 for hyp in hyps:
                     step = []
-                    _feed_known(st, hyp, 0x3F, step)
+                    _feed_known(st, hyp, 0x3F, step, guess)
                     # Record the literal reading so that replay fills this hole with "?".
                     nxt.extend((h[0], h[1], h[2], h[3], h[4], (hole, 0x3F, h[5]), h[6], h[7],
                                 h[8]) for h in step)
@@ -337,7 +342,7 @@ def decode_holes(
                     for _ in range(length):
                         step = []
                         for h in stage:
-                            _feed_unknown(st, h, hole, step)
+                            _feed_unknown(st, h, hole, step, guess)
                         stage = step
                     nxt.extend(stage)
             hole += 1

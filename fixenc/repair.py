@@ -16,13 +16,15 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 
-from fixenc.bytemaps import HOLE, Slot, encode_char, encode_text
-from fixenc.candidates import Candidate, chain_candidates
+from fixenc import lm
+from fixenc.bytemaps import HOLE, encode_char, encode_text
+from fixenc.lossy import decode_holes
+from fixenc.results import Fix, Repair, Step
+from fixenc.candidates import Candidate, chain_candidates, runs
 from fixenc.chains import CHAINS, Chain
 from fixenc.config import FixConfig
 from fixenc.confidence import confidence
 from fixenc.damage import find_damage
-from fixenc.results import Fix, Repair
 from fixenc.scoring import evidence_for_line
 from fixenc.screen import has_suspect, suspect_re
 
@@ -44,30 +46,59 @@ def _applicable(chain: Chain, hit_chars: set[str]) -> bool:
     return False
 
 
-def _second_layer(cand: Candidate, slots_cache: dict[str, list[Slot]]) -> Candidate | None:
-    """The same mistake twice: undo it again when the first undo still looks damaged."""
-    text = cand.replacement
-    if not has_suspect(text):
+def _layer_steps(chain: Chain, fills: Sequence[bytes]) -> tuple[Step, ...]:
+    encode = Step("encode", f"fixenc:{chain.wrong}")
+    if fills:
+        return (encode, Step("fill", "|".join(f.hex() for f in fills)),
+                Step("decode", chain.true))
+    return (encode, Step("decode", chain.true))
+
+
+def _whole_layer(text: str, chain: Chain
+                 ) -> tuple[str, tuple[Step, ...], int, int, float] | None:
+    """Undo ``chain`` on all of ``text`` (the inner layer of a double mistake)."""
+    slots = encode_text(text, chain.wrong)
+    if any(s is None for s in slots):
         return None
-    hits = [m.start() for m in suspect_re().finditer(text)]
-    inner = chain_candidates(text, hits, cand.chain)
-    if len(inner) != 1:
+    decoded = decode_holes(slots, chain.true)
+    if decoded is None or decoded.used != len(slots) or decoded.text == text:
         return None
-    only = inner[0]
-    if only.start != 0 or only.end != len(text):
-        if text[: only.start].strip() or text[only.end:].strip():
-            return None
+    if lm.text_logprob(decoded.text) <= lm.text_logprob(text):
         return None
-    return dataclasses.replace(
-        cand,
-        replacement=only.replacement,
-        kind=f"{cand.kind}_twice",
-        steps=cand.steps + only.steps,
-        guessed=cand.guessed + only.guessed,
-        lost=only.lost,
-        guess_logprob=cand.guess_logprob + only.guess_logprob,
-        layers=2,
-    )
+    return (decoded.text, _layer_steps(chain, decoded.fills), decoded.tags.count(1), decoded.tags.count(2),
+            sum(decoded.guess_lps))
+
+
+def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Candidate]:
+    """The same mistake made twice, undone over each whole run of the line.
+
+    The first undo's text is itself mojibake, in which the language model cannot guess
+    lost bytes; so it is also tried with lost characters left as U+FFFD, which the second
+    undo then treats as holes.  The better-scoring result wins.
+    """
+    slots = encode_text(line, chain.wrong)
+    out: list[Candidate] = []
+    for i, j in runs(slots, hits):
+        original = line[i:j]
+        best: tuple[float, Candidate] | None = None
+        for guess in (True, False):
+            first = decode_holes(slots[i:j], chain.true, guess=guess)
+            if first is None or first.used != j - i or not has_suspect(first.text):
+                continue
+            steps1 = _layer_steps(chain, first.fills)
+            inner = _whole_layer(first.text, chain)
+            if inner is None:
+                continue
+            replacement, steps2, guessed, lost, guess_lp = inner
+            score = lm.text_logprob(replacement)
+            if best is None or score > best[0]:
+                best = (score, Candidate(
+                    i, j, original, replacement, f"{chain.name}_twice", chain,
+                    steps1 + steps2, guessed=first.tags.count(1) + guessed, lost=lost,
+                    guess_logprob=sum(first.guess_lps) + guess_lp, layers=2))
+        if best is not None:
+            out.append(best[1])
+    return out
 
 
 def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candidate]:
@@ -77,17 +108,13 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
         return []
     hit_chars = {line[i] for i in hits}
     found: list[Candidate] = []
-    slots_cache: dict[str, list[Slot]] = {}
     for name in config.chains:
         chain = CHAINS[name]
         if not _applicable(chain, hit_chars):
             continue
-        for cand in chain_candidates(line, hits, chain):
-            if chain.true == "utf-8":
-                deeper = _second_layer(cand, slots_cache)
-                if deeper is not None:
-                    found.append(deeper)
-            found.append(cand)
+        found.extend(chain_candidates(line, hits, chain))
+        if chain.family == "utf8_as_multibyte":
+            found.extend(_twice_candidates(line, hits, chain))
     if config.use_ftfy and any("\x80" <= ch <= "\xff" or "\u0152" <= ch <= "\u2122"
                                for ch in hit_chars):
         from fixenc.ftfy_bridge import ftfy_candidate
