@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from fixenc import lm
 from fixenc.bytemaps import HOLE, QMARK, Slot
 
-BEAM = 24
+BEAM = 12
 """Hypotheses kept after each slot."""
 
 PER_CHAR = 6
 """Candidate characters kept for one character with unknown bytes."""
+
+CANDIDATES = 32
+"""Most frequent characters (by unigram) considered for a character with unknown bytes."""
 
 LOST_LOGPROB = -13.0
 """Log-probability charged for giving a character up as lost (U+FFFD): roughly that of a
@@ -171,7 +174,7 @@ def _resolve(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp], guess: bool = True)
     cands = _candidates(st.codec, raw)
     if not cands:
         return
-    scored = [(lm.pair_logprob(prev, ch), ch, data) for ch, data, _ in cands]
+    scored = [(lm.pair_logprob(prev, ch), ch, data) for ch, data, _ in cands[:CANDIDATES]]
     scored.sort(key=lambda item: -item[0])
     top = scored[0][0]
     norm = top + math.log(sum(math.exp(v - top) for v, _, _ in scored)
@@ -249,10 +252,25 @@ def _feed_unknown(st: Structure, hyp: _Hyp, hole: int, out_hyps: list[_Hyp],
 
 
 def _prune(hyps: list[_Hyp]) -> list[_Hyp]:
-    if len(hyps) <= BEAM:
+    """Keep the best hypotheses, merging those whose futures are the same.
+
+    Two hypotheses that are between characters (nothing pending) and end in the same
+    character score every continuation identically, so only the better one can win.
+    """
+    if len(hyps) <= 1:
         return hyps
     hyps.sort(key=lambda h: -h[0])
-    return hyps[:BEAM]
+    seen: set[object] = set()
+    kept: list[_Hyp] = []
+    for hyp in hyps:
+        key = (hyp[1], hyp[2], hyp[3])
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(hyp)
+        if len(kept) == BEAM:
+            break
+    return kept
 
 
 def _unlink(items: object) -> list[object]:

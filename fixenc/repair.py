@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 
 from fixenc import lm
-from fixenc.bytemaps import HOLE, encode_char, encode_text
+from fixenc.bytemaps import encode_text
 from fixenc.lossy import decode_holes
 from fixenc.results import Fix, Repair, Step
 from fixenc.candidates import Candidate, chain_candidates, runs
@@ -26,7 +26,7 @@ from fixenc.config import FixConfig
 from fixenc.confidence import confidence
 from fixenc.damage import find_damage
 from fixenc.scoring import evidence_for_line
-from fixenc.screen import has_suspect, suspect_re
+from fixenc.screen import has_suspect, signature, suspect_re
 
 logger = logging.getLogger("fixenc")
 logger.addHandler(logging.NullHandler())
@@ -38,12 +38,27 @@ REPORT_FLOOR = 0.5
 chain happens to decode into something is not worth a reviewer's time."""
 
 
-def _applicable(chain: Chain, hit_chars: set[str]) -> bool:
-    for ch in hit_chars:
-        slot = encode_char(ch, chain.wrong)
-        if slot == HOLE or (isinstance(slot, bytes) and slot[0] >= 0x80):
-            return True
-    return False
+_MARKS = frozenset("\ufffd?")
+
+
+def _applicable(chain: Chain, hit_chars: set[str], rules: set[str]) -> bool:
+    """Whether the screening hits give ``chain`` a reason to be tried at all.
+
+    A chain is tried when a hit character belongs to its signature (the characters its
+    mojibake is made of), when lost bytes (U+FFFD, ``??``) appear and the chain is one whose
+    decoders lose bytes, and, for Korean read as GBK, when the spaced-hanzi rule fired.
+    """
+    sig = signature(chain.name)
+    if not sig.isdisjoint(hit_chars):
+        return True
+    if chain.lossy and ("qmarks" in rules or "\ufffd" in hit_chars):
+        return True
+    if chain.wrong == "gbk" and any("\ue000" <= c <= "\uf8ff" or c == "\u20ac"
+                                    for c in hit_chars):
+        return True
+    if chain.wrong == "cp1252" and any("\x80" <= c <= "\x9f" for c in hit_chars):
+        return True
+    return "spaced" in rules and chain.name == "euc_kr_read_as_gbk"
 
 
 def _layer_steps(chain: Chain, fills: Sequence[bytes]) -> tuple[Step, ...]:
@@ -103,14 +118,16 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
 
 def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candidate]:
     """Every candidate repair for one line (no newline inside), before any choice."""
-    hits = [m.start() for m in suspect_re().finditer(line)]
-    if not hits:
+    matches = list(suspect_re().finditer(line))
+    if not matches:
         return []
-    hit_chars = {line[i] for i in hits}
+    hits = [m.start() for m in matches]
+    hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"}
+    rules = {m.lastgroup for m in matches if m.lastgroup}
     found: list[Candidate] = []
     for name in config.chains:
         chain = CHAINS[name]
-        if not _applicable(chain, hit_chars):
+        if not _applicable(chain, hit_chars, rules):
             continue
         found.extend(chain_candidates(line, hits, chain))
         if chain.family == "utf8_as_multibyte":

@@ -1,11 +1,19 @@
 """The cheap screening pass: find the characters that mojibake is made of.
 
-Clean text must cost almost nothing.  One compiled regular expression looks for characters
-that a wrong decoder produces and clean text rarely contains: U+FFFD, C1 controls, the
-Private Use Area, Latin-1 and the upper halves of the single-byte code pages, and the
-characters of the double-byte code pages that the language model finds rare (UTF-8 CJK
-bytes E4-E9 xx xx read as GBK always yield a level-2 or GBK/4 character such as 浣 or 鍙
-every third character).  Only lines with a hit go on to the chains and the scorer.
+Clean text must cost almost nothing.  One compiled regular expression looks for
+
+- characters that synthetic mojibake uses far more often than clean Chinese text does
+  (generated table ``fixenc/_tables/screen.py``: UTF-8 CJK bytes E4-E9 xx xx read as GBK
+  yield a character such as 浣 or 鍙 every third character, and those are rare in text);
+- U+FFFD, C1 controls and the Private Use Area (where decoders put bytes they could not
+  map);
+- two characters in a row from the upper halves of the single-byte code pages, neither
+  of them common punctuation (``ÖÐ``, ``ä¸``; a lone ``é`` is ordinary French);
+- ``??`` next to non-ASCII text (lost bytes written as question marks);
+- hanzi, a space, hanzi: Korean EUC-KR read as GBK makes common hanzi, but keeps the
+  spaces between Korean words, which Chinese text rarely has.
+
+Only lines with a hit go on to the chains and the scorer.
 """
 
 from __future__ import annotations
@@ -13,25 +21,14 @@ from __future__ import annotations
 import functools
 import re
 
-from fixenc import lm
-
-RARE_LOGPROB = -10.0
-"""Double-byte characters rarer than this (natural log unigram) are suspects."""
-
-_SINGLE_BYTE = ("latin-1", "cp1252", "mac_roman", "cp437", "cp850", "cp866")
-_DOUBLE_BYTE = ("gb18030", "cp950", "cp932", "cp949")
+_PUNCT = "\u00ab\u00bb\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u00b7\u00a0\u00d7\u00b0"
 
 
-def _double_byte_chars(codec: str) -> set[str]:
+def _single_byte_chars() -> set[str]:
     chars: set[str] = set()
-    for lead in range(0x81, 0xFF):
-        for trail in range(0x40, 0xFF):
-            try:
-                ch = bytes((lead, trail)).decode(codec)
-            except UnicodeDecodeError:
-                continue
-            if len(ch) == 1:
-                chars.add(ch)
+    for codec in ("latin-1", "cp1252", "mac_roman", "cp437", "cp850", "cp866"):
+        chars.update(bytes(range(0x80, 0x100)).decode(codec, "replace"))
+    chars.discard("\ufffd")
     return chars
 
 
@@ -52,30 +49,46 @@ def _class(chars: set[str]) -> str:
 
 @functools.cache
 def suspect_chars() -> frozenset[str]:
-    """Every character the screen treats as a possible piece of mojibake."""
-    chars: set[str] = {"\ufffd", "\N{EURO SIGN}"}
-    chars.update(chr(c) for c in range(0x80, 0x100))
+    """Characters that are a hit on their own."""
+    from fixenc._tables.screen import SUSPECTS
+
+    chars = set("".join(SUSPECTS))
+    chars.add("\ufffd")
+    chars.update(chr(c) for c in range(0x80, 0xA0))  # C1 controls
     chars.update(chr(c) for c in range(0xE000, 0xF900))  # Private Use Area
-    chars.update(chr(c) for c in range(0xFF61, 0xFFA0))  # halfwidth katakana
-    for codec in _SINGLE_BYTE:
-        chars.update(bytes(range(0x80, 0x100)).decode(codec, "replace"))
-    for codec in _DOUBLE_BYTE:
-        chars.update(c for c in _double_byte_chars(codec) if lm.char_logprob(c) < RARE_LOGPROB)
-    chars.discard("\ufeff")
     return frozenset(chars)
 
 
 @functools.cache
 def suspect_re() -> re.Pattern[str]:
     """The compiled screen (built on first use, never at import)."""
-    return re.compile(_class(set(suspect_chars())))
+    single = _single_byte_chars()
+    strong = single - set(_PUNCT)
+    # ... also with one ASCII byte between them: a double-byte trail can be ASCII (§A¤@).
+    pair = f"{_class(strong)}[\\x21-\\x7e]?{_class(strong)}"
+    # Lost bytes written as "?" next to non-ASCII text: "鍔?", "????" from Big5 decoders.
+    qmarks = r"[^\x00-\x7f]\?\?|\?\?[^\x00-\x7f]"
+    # Korean EUC-KR read as GBK gives common hanzi, but keeps Korean's spaces between words.
+    spaced = r"[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{2}"
+    return re.compile(f"(?P<char>{_class(set(suspect_chars()))})|(?P<pair>{pair})"
+                      f"|(?P<qmarks>{qmarks})|(?P<spaced>{spaced})")
+
+
+@functools.cache
+def signature(chain: str) -> frozenset[str]:
+    """The characters the mojibake of ``chain`` is made of (generated table)."""
+    from fixenc._tables.screen import SIGNATURES
+
+    return frozenset("".join(SIGNATURES.get(chain, ())))
 
 
 def has_suspect(text: str) -> bool:
-    """True when ``text`` contains any character mojibake is made of.
+    """True when ``text`` contains a screening hit.
 
-    >>> has_suspect("你好，世界。"), has_suspect("浣犲ソ"), has_suspect("plain ASCII")
-    (False, True, False)
+    >>> has_suspect("你好，世界。"), has_suspect("浣犲ソ"), has_suspect("ÖÐÎÄ")
+    (False, True, True)
+    >>> has_suspect("café, naïve — “quoted”"), has_suspect("plain ASCII")
+    (False, False)
     """
     if text.isascii():
         return False

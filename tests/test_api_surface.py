@@ -1,0 +1,79 @@
+"""The public API is exactly what ``fixenc.__all__`` says, and importing fixenc is light.
+
+A rename or a new export shows up here in review.  ``import fixenc`` must not import OpenCC
+(it lives behind ``fixenc.convert``) nor load the language-model tables, which are read
+lazily on first use; this is checked in a fresh interpreter, since this test process may
+already have done both.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EXPECTED_ALL = ("FixConfig", "Fix", "Repair", "Step", "apply_steps", "fix", "repair",
+                "__version__")
+
+
+def test_all_is_exact() -> None:
+    import fixenc
+
+    assert len(set(fixenc.__all__)) == len(fixenc.__all__), "duplicates in __all__"
+    assert sorted(fixenc.__all__) == sorted(EXPECTED_ALL)
+
+
+def test_all_names_resolve() -> None:
+    import fixenc
+
+    for name in fixenc.__all__:
+        assert hasattr(fixenc, name), name
+
+
+def test_repair_signature() -> None:
+    import fixenc
+
+    params = inspect.signature(fixenc.repair).parameters
+    assert list(params)[:2] == ["text", "config"]
+    assert params["config"].default is None
+    assert params["min_confidence"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert params["min_confidence"].default is None
+    assert fixenc.FixConfig().min_confidence == 0.9
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import json, sys\n"
+        "import fixenc\n"
+        "lm = sys.modules.get('fixenc.lm')\n"
+        "print(json.dumps({'opencc': 'opencc' in sys.modules,\n"
+        "                  'lm_loaded': bool(lm is not None and lm.is_loaded()),\n"
+        "                  'file': fixenc.__file__}))\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=ROOT, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    state = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert Path(state["file"]).resolve().is_relative_to(ROOT), state["file"]
+    assert not state["opencc"], "import fixenc imported opencc"
+    assert not state["lm_loaded"], "import fixenc loaded the language-model tables"
+
+
+def test_version_matches_metadata() -> None:
+    import fixenc
+
+    try:
+        installed = importlib.metadata.version("fixenc")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("fixenc is not installed")
+    assert fixenc.__version__ == installed
