@@ -460,12 +460,15 @@ def report_false_positives(clean: dict[str, list[str]], engine: Engine,
 
 
 def report_calibration(scored: list[Scored], engine: Engine, out: dict[str, Any]) -> None:
+    from fixenc.evaluation import fix_is_right  # its part of the truth, up to declared losses
+
     if not engine.reports_findings:
         print(f"\n== calibration ==\nn/a: engine {engine.name!r} reports no confidences")
         out["calibration"] = None
         return
     points: list[tuple[float, bool]] = []
-    cases = [s.case for s in scored if s.case["kind"] in ("whole", "span")]
+    cases = [s.case for s in scored
+             if s.case["kind"] in ("whole", "span") and len(s.case["spans"]) == 1]
     recalled = 0
     for case in cases:
         damaged, truth = case["damaged"], case["truth"]
@@ -474,7 +477,8 @@ def report_calibration(scored: list[Scored], engine: Engine, out: dict[str, Any]
         for f in findings:
             if f.replacement == f.original:  # damage reported, not a repair
                 continue
-            correct = damaged[:f.start] + f.replacement + damaged[f.end:] == truth
+            correct = fix_is_right(truth, damaged, case["chain"], tuple(case["spans"][0]),
+                                   f.start, f.end, f.replacement)
             points.append((f.confidence, correct))
             hit |= correct and f.confidence >= THRESHOLD
         recalled += hit
@@ -490,7 +494,9 @@ def report_calibration(scored: list[Scored], engine: Engine, out: dict[str, Any]
     rows = [[f"{i / 10:.1f}-{(i + 1) / 10:.1f}", "", len(b),
              f"{statistics.fmean(c for c, _ in b):.3f}" if b else "",
              pct(sum(k for _, k in b) / len(b)) if b else ""] for i, b in enumerate(bins)]
-    print_table("reliability (each fix of single-span cases, min_confidence=0.0)",
+    print_table("reliability (each fix of single-span cases, min_confidence=0.0; a fix is "
+                "correct when it restores exactly its part of the truth, up to the characters "
+                "it declares lost)",
                 ("confidence", "", "fixes", "mean_conf", "correct"), rows)
     print(f"fixes: {len(points)} on {len(cases)} cases; ECE (10 bins): {ece:.4f}; "
           f"at confidence >= {THRESHOLD}: precision {pct(precision).strip()} "

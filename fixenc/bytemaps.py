@@ -120,3 +120,39 @@ def join_known(slots: Sequence[Slot]) -> bytes | None:
         else:
             return None
     return b"".join(parts)
+
+
+@functools.cache
+def _duplicates(wrong: str) -> dict[str, tuple[bytes, ...]]:
+    """Characters that the decoder ``wrong`` reads from more than one byte sequence.
+
+    cp932 reads both ED AC (NEC-selected IBM extension) and FA C8 (IBM extension) as 抦;
+    :func:`encode_char` returns one of them, so a repair can pick the wrong bytes for such
+    a character.
+    """
+    if wrong in SINGLE_BYTE or wrong == "gbk":
+        return {}
+    seen: dict[str, list[bytes]] = {}
+    for lead in range(0x81, 0x100):
+        for trail in range(0x40, 0x100):
+            data = bytes((lead, trail))
+            try:
+                ch = data.decode(_python_codec(wrong))
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1:
+                seen.setdefault(ch, []).append(data)
+    return {ch: tuple(found) for ch, found in seen.items() if len(found) > 1}
+
+
+def alternatives(ch: str, wrong: str) -> tuple[bytes, ...]:
+    """Every byte sequence the decoder ``wrong`` reads as ``ch`` (usually just one).
+
+    >>> sorted(alternatives("抦", "cp932"))
+    [b'\\xed\\xac', b'\\xfa\\xc8']
+    """
+    found = _duplicates(wrong).get(ch)
+    if found:
+        return found
+    slot = encode_char(ch, wrong)
+    return (slot,) if isinstance(slot, bytes) else ()

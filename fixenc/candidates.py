@@ -11,14 +11,16 @@ language-model score) becomes the candidate, so clean text at the edges stays ou
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fixenc import lm
 from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
 from fixenc.chains import Chain
-from fixenc.lossy import Structure, decode_holes, structure
+from fixenc.lossy import Structure, decode_holes, posteriors, structure
 from fixenc.results import Step
+from fixenc.script import script_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +37,26 @@ class Candidate:
     guessed: int = 0
     lost: int = 0
     guess_logprob: float = 0.0
+    guess_min: float = 1.0
+    context_gain: float = 0.0
+    context_len: int = 0
     layers: int = 1
     source: str = "chain"
+
+
+GUESS_FLOOR = 0.5
+"""A guessed character is kept only when it is more likely than all its alternatives
+together, given the characters on both sides; otherwise it stays U+FFFD (lost)."""
+
+
+def hole_decoder(chain: Chain) -> str | None:
+    """The codec whose failures made the holes, for checking guesses against it.
+
+    Only double-byte decoders are checked: they fail on specific byte pairs, which rules
+    out most guesses.  Python's codecs reject a superset of what browsers reject (browsers
+    map user-defined cells to the Private Use Area), so they stand for every dialect.
+    """
+    return chain.wrong if chain.family in ("utf8_as_multibyte", "multibyte_as_multibyte") else None
 
 
 def _is_ascii_slot(slot: Slot) -> bool:
@@ -136,11 +156,12 @@ def _blocks(slot_lens: Sequence[int], char_lens: Sequence[int]
 
 
 def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
-                  pieces: Sequence[str]) -> tuple[int, int, int, int] | None:
-    """The contiguous blocks with the largest total gain (Kadane), as slot/piece bounds.
+                  pieces: Sequence[str]) -> tuple[int, int] | None:
+    """The contiguous blocks with the largest total gain (Kadane): first and last index.
 
     ``pieces`` is the decoding, one string per decoded character (a lost character may
-    decode to more than one U+FFFD).
+    decode to more than one U+FFFD).  Blocks that decode to themselves (ASCII) are trimmed
+    from both ends.
     """
     best: tuple[float, int, int] | None = None
     run_gain = 0.0
@@ -160,7 +181,7 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
     if best is None or best[0] <= 0:
         return None
     _, first, last = best
-    # Blocks that decode to themselves (ASCII) at either edge are not part of the repair.
+
     def same(b: int) -> bool:
         s0, s1, c0, c1 = blocks[b]
         return line[base + s0: base + s1] == "".join(pieces[c0:c1])
@@ -171,7 +192,7 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
         last -= 1
     if same(first) and first == last:
         return None
-    return blocks[first][0], blocks[last][1], blocks[first][2], blocks[last][3]
+    return first, last
 
 
 def _plain_segment(line: str, start: int, slots: Sequence[Slot],
@@ -189,10 +210,12 @@ def _plain_segment(line: str, start: int, slots: Sequence[Slot],
         return None, 0
     char_lens = [len(ch.encode(chain.true)) for ch in text]
     slot_lens = [len(s) for s in parts[:k]]
-    stretch = _best_stretch(line, start, _blocks(slot_lens, char_lens), list(text))
+    blocks = _blocks(slot_lens, char_lens)
+    stretch = _best_stretch(line, start, blocks, list(text))
     if stretch is None:
         return None, k
-    s0, s1, c0, c1 = stretch
+    s0, c0 = blocks[stretch[0]][0], blocks[stretch[0]][2]
+    s1, c1 = blocks[stretch[1]][1], blocks[stretch[1]][3]
     a, b = start + s0, start + s1
     cand = Candidate(a, b, line[a:b], text[c0:c1], chain.name, chain,
                      (Step("encode", f"fixenc:{chain.wrong}"), Step("decode", chain.true)))
@@ -200,18 +223,44 @@ def _plain_segment(line: str, start: int, slots: Sequence[Slot],
 
 
 def _holey_segment(line: str, start: int, slots: Sequence[Slot],
-                   chain: Chain, guess: bool) -> tuple[Candidate | None, int]:
+                   chain: Chain, guess: bool) -> tuple[list[Candidate], int]:
     """Decode slots with holes, filling them, then keep the stretch that gains most."""
     end = start + len(slots)
     prev = line[start - 1] if start > 0 else ""
-    after = line[end] if end < len(line) else ""
-    decoded = decode_holes(slots, chain.true, prev, after, guess=guess)
+    after = line[end] if end < len(line) else "\n"  # the model's end-of-line marker
+    wrong = hole_decoder(chain)
+    if wrong == "gbk" and any(ch == "\u20ac" or "\ue000" <= ch <= "\uf8ff"
+                              for ch in line[start:end]):
+        wrong = "gbk-whatwg"  # a browser or Windows decoder made this: see lossy.rejects
+    decoded = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong)
     if decoded is None:
-        return None, 0
+        return [], 0
+    script = None
+    if decoded.guessed:
+        # Guesses should match the script of the text around them: decode again with it.
+        known = "".join(c.decode(chain.true, "replace") for c, tag in
+                        zip(decoded.chunks, decoded.tags) if tag == 0)
+        script = script_of(line[:start] + known + line[end:])
+        if script is not None:
+            redone = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
+                                  script=script)
+            if redone is not None and redone.used >= decoded.used:
+                decoded = redone
+    post = posteriors(decoded, prev, after, script)
+    # A guess that is not clearly the likeliest reading given both neighbours is given up:
+    # U+FFFD, declared lost, is better than a confident-looking wrong character.
+    weak = frozenset(h for p, holes in zip(post, decoded.holes) if p < GUESS_FLOOR
+                     for h in holes)
+    if weak:
+        redone = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
+                              script=script, forced=weak)
+        if redone is not None and redone.used >= decoded.used:
+            decoded = redone
+            post = posteriors(decoded, prev, after, script)
     slots = slots[: decoded.used]
     texts = [c.decode(chain.true, "replace") for c in decoded.chunks]
     if "".join(texts) != decoded.text:
-        return None, decoded.used
+        return [], decoded.used
     slot_lens: list[int] = []
     hole_of_slot: list[int] = []
     hole = 0
@@ -223,24 +272,46 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
             slot_lens.append(len(decoded.fills[hole]))
             hole_of_slot.append(hole)
             hole += 1
-    stretch = _best_stretch(line, start, _blocks(slot_lens, [len(c) for c in decoded.chunks]),
-                            texts)
+    blocks = _blocks(slot_lens, [len(c) for c in decoded.chunks])
+    stretch = _best_stretch(line, start, blocks, texts)
     if stretch is None:
-        return None, decoded.used
-    s0, s1, c0, c1 = stretch
-    holes = [h for h in hole_of_slot[s0:s1] if h >= 0]
-    a, b = start + s0, start + s1
-    tags = decoded.tags[c0:c1]
-    if holes:
-        fill = "|".join(decoded.fills[h].hex() for h in holes)
-        steps: tuple[Step, ...] = (Step("encode", f"fixenc:{chain.wrong}"), Step("fill", fill),
-                                   Step("decode", chain.true))
-    else:
-        steps = (Step("encode", f"fixenc:{chain.wrong}"), Step("decode", chain.true))
-    cand = Candidate(a, b, line[a:b], "".join(texts[c0:c1]), chain.name, chain, steps,
-                     guessed=tags.count(1), lost=tags.count(2),
-                     guess_logprob=sum(decoded.guess_lps[c0:c1]))
-    return cand, decoded.used
+        return [], decoded.used
+    # Split the stretch where guesses are: each run of blocks without a guess, and each
+    # block with one, becomes its own candidate, so that one doubtful character does not
+    # hold back the certain text around it (nor ride on its evidence).
+    groups: list[list[tuple[int, int, int, int]]] = []
+    for block in blocks[stretch[0]: stretch[1] + 1]:
+        guessy = 1 in decoded.tags[block[2]:block[3]]
+        if groups and not guessy and not groups[-1][-1][4]:  # type: ignore[misc]
+            groups[-1].append((*block, guessy))  # type: ignore[arg-type]
+        else:
+            groups.append([(*block, guessy)])  # type: ignore[list-item]
+    first, last = blocks[stretch[0]], blocks[stretch[1]]
+    whole_old = line[start + first[0]: start + last[1]]
+    whole_new = "".join(texts[first[2]:last[3]])
+    context = (lm.text_logprob(whole_new) - lm.text_logprob(whole_old)) / max(len(whole_new), 1)
+    out: list[Candidate] = []
+    for group in groups:
+        s0, c0 = group[0][0], group[0][2]
+        s1, c1 = group[-1][1], group[-1][3]
+        a, b = start + s0, start + s1
+        if line[a:b] == "".join(texts[c0:c1]):
+            continue
+        holes = [h for h in hole_of_slot[s0:s1] if h >= 0]
+        tags = decoded.tags[c0:c1]
+        if holes:
+            fill = "|".join(decoded.fills[h].hex() for h in holes)
+            steps: tuple[Step, ...] = (Step("encode", f"fixenc:{chain.wrong}"),
+                                       Step("fill", fill), Step("decode", chain.true))
+        else:
+            steps = (Step("encode", f"fixenc:{chain.wrong}"), Step("decode", chain.true))
+        kept = [p for p, tag in zip(post[c0:c1], tags) if tag == 1]
+        out.append(Candidate(a, b, line[a:b], "".join(texts[c0:c1]), chain.name, chain, steps,
+                             guessed=tags.count(1), lost=tags.count(2),
+                             guess_logprob=sum(math.log(max(p, 1e-9)) for p in kept),
+                             guess_min=min(kept, default=1.0), context_gain=context,
+                             context_len=len(whole_new)))
+    return out, decoded.used
 
 
 def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
@@ -259,9 +330,8 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
             continue
         seg = slots[i:k]
         if any(s == HOLE or s == QMARK for s in seg):
-            cand, used = _holey_segment(line, base + i, seg, chain, guess)
-            if cand is not None:
-                out.append(cand)
+            cands, used = _holey_segment(line, base + i, seg, chain, guess)
+            out.extend(cands)
             i += max(used, 1)
         else:
             cand, used = _plain_segment(line, base + i, seg, chain)

@@ -1,7 +1,8 @@
 """Turn the evidence for a candidate into a calibrated probability that it is exactly right.
 
-The model is a logistic regression over the features of :mod:`fixenc.scoring`, followed by
-an isotonic correction, both fitted by ``scripts/calibrate.py`` on synthetic damage made from
+The models (one for repairs that read every byte, one for repairs that guessed lost bytes)
+are logistic regressions over the features of :mod:`fixenc.scoring`, each followed by an
+isotonic correction, all fitted by ``scripts/calibrate.py`` on synthetic damage made from
 the *calib* part of the corpora (never the text that built the tables, never the text the
 benchmark evaluates on) together with the candidates that clean calib lines give rise to,
 which teach it what clean text looks like.  The fitted numbers live in the generated module
@@ -16,18 +17,28 @@ from bisect import bisect_right
 from collections.abc import Mapping
 
 
+Model = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], float,
+              tuple[float, ...], tuple[float, ...]]
+
+
 @functools.cache
-def _model() -> tuple[tuple[str, ...], tuple[float, ...], tuple[float, ...],
-                      tuple[float, ...], float, tuple[float, ...], tuple[float, ...]]:
+def _models() -> tuple[tuple[str, ...], dict[str, Model]]:
     from fixenc._tables import calibration as cal
 
-    return (cal.FEATURES, cal.MEANS, cal.SCALES, cal.WEIGHTS, cal.BIAS, cal.ISOTONIC_X,
-            cal.ISOTONIC_Y)
+    models = {name: (m["means"], m["scales"], m["weights"], m["bias"], m["isotonic_x"],
+                     m["isotonic_y"]) for name, m in cal.MODELS.items()}
+    return cal.FEATURES, models
+
+
+def _model_for(evidence: Mapping[str, float]) -> Model:
+    names, models = _models()
+    return models["guessed" if evidence["guessed_frac"] > 0 else "read"]
 
 
 def raw_score(evidence: Mapping[str, float]) -> float:
     """The logistic model's probability before the isotonic correction."""
-    names, means, scales, weights, bias, _, _ = _model()
+    names, _ = _models()
+    means, scales, weights, bias, _, _ = _model_for(evidence)
     z = bias
     for name, mean, scale, weight in zip(names, means, scales, weights):
         z += weight * (evidence[name] - mean) / scale
@@ -57,7 +68,11 @@ def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
 
 
 def confidence(evidence: Mapping[str, float]) -> float:
-    """Calibrated probability, in [0, 1], that the candidate is exactly right."""
-    *_, xs, ys = _model()
+    """Calibrated probability, in [0, 1], that the candidate is exactly right.
+
+    Repairs that guessed lost bytes and repairs that read every byte behave differently, so
+    each kind has its own fitted model.
+    """
+    *_, xs, ys = _model_for(evidence)
     p = calibrate(raw_score(evidence), xs, ys)
     return min(1.0, max(0.0, p))

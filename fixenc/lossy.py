@@ -24,12 +24,16 @@ from dataclasses import dataclass
 
 from fixenc import lm
 from fixenc.bytemaps import HOLE, QMARK, Slot
+from fixenc.script import Script, mismatch_logprob
 
 BEAM = 12
 """Hypotheses kept after each slot."""
 
 PER_CHAR = 6
 """Candidate characters kept for one character with unknown bytes."""
+
+ALTERNATIVES = 16
+"""Alternatives remembered per guess, for its posterior given both neighbours."""
 
 CANDIDATES = 32
 """Most frequent characters (by unigram) considered for a character with unknown bytes."""
@@ -145,17 +149,74 @@ def _candidates(codec: str, template: tuple[int | None, ...]
 
 
 
+@functools.lru_cache(maxsize=65536)
+def rejects(wrong: str, data: bytes) -> bool:
+    """Whether the decoder ``wrong`` fails on the first byte of ``data``.
+
+    A hole is where a decoder failed, so the byte that was there must be one it rejects
+    together with the byte that followed it: in Python's gbk, AA E5 (a user-defined cell)
+    fails and so may hide the AA of 个 (E4 B8 AA), while 8B E5 decodes and cannot hide the
+    8B of 下 (E4 B8 8B).
+    """
+    if wrong == "gbk-whatwg":
+        # Browsers and Windows read 0x80 as the euro sign and user-defined cells as
+        # Private Use characters (Python's gb18030 does the same for the cells).
+        if data[0] == 0x80:
+            return False
+        wrong = "gb18030"
+    try:
+        text = data.decode(wrong)
+    except UnicodeDecodeError as err:
+        return err.start == 0
+    return text[:1] == "\ufffd"
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    st: Structure
+    guess: bool
+    wrong: str | None
+    follow: tuple[int, ...]  # per hole: the known byte after it, or -1
+    script: Script | None
+    forced: frozenset[int]  # holes whose characters are given up without guessing
+
+
 # A hypothesis is a tuple, for speed:
 # (score, prev_char, template, need, out, fills, guessed, lost, guess_lp)
-# template: tuple of (byte | None, hole_id) for the character being built (hole_id -1 for
-# a known byte); out: linked list (chunk, parent) of the bytes of each emitted character;
+# template: tuple of (byte | None, tag) for the character being built; tag is -1 for a
+# known byte, else hole * 4 + 2 * (position in the hole) + (hole length - 1); out: linked list (chunk, parent) of the bytes of each emitted character;
 # fills: linked list (hole_id, byte, parent).
 _Hyp = tuple[float, str, tuple[tuple[int | None, int], ...], int, object, object, int, int,
              float]
 
 
-def _resolve(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp], guess: bool = True) -> None:
+def _consistent(ctx: _Ctx, template: tuple[tuple[int | None, int], ...], data: bytes) -> bool:
+    """Whether the wrong decoder would have failed where the holes are, given ``data``."""
+    if ctx.wrong is None:
+        return True
+    for i, (byte, tag) in enumerate(template):
+        if byte is not None or tag & 2:
+            continue  # known, or the second byte of a two-byte hole
+        if tag & 1:  # two-byte hole: the pair itself was invalid
+            if i + 1 < len(template) and not rejects(ctx.wrong, data[i:i + 2]):
+                return False
+            continue
+        if i + 1 < len(template):
+            nxt = template[i + 1][0]
+            if nxt is None:
+                continue
+            if not rejects(ctx.wrong, bytes((data[i], data[i + 1]))):
+                return False
+        else:
+            follow = ctx.follow[tag >> 2]
+            if follow >= 0 and not rejects(ctx.wrong, bytes((data[i], follow))):
+                return False
+    return True
+
+
+def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     """The current character is complete: emit it (or its candidates) into ``out_hyps``."""
+    st = ctx.st
     score, prev, template, _need, out, fills, guessed, lost, guess_lp = hyp
     raw = tuple(b for b, _ in template)
     if None not in raw:
@@ -164,27 +225,30 @@ def _resolve(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp], guess: bool = True)
             ch = data.decode(st.codec)
         except UnicodeDecodeError:
             return
-        out_hyps.append((score + lm.pair_logprob(prev, ch), ch, (), 0, ((data, 0, 0.0), out),
+        out_hyps.append((score + lm.pair_logprob(prev, ch), ch, (), 0, ((data, 0, 0.0, (), ()), out),
                          fills, guessed, lost, guess_lp))
         return
     unknown = [i for i, b in enumerate(raw) if b is None]
     _lose(st, hyp, out_hyps)
-    if len(unknown) > 2 or not guess:
+    holes = tuple(sorted({template[i][1] >> 2 for i in unknown}))
+    if len(unknown) > 2 or not ctx.guess or not ctx.forced.isdisjoint(holes):
         return
-    cands = _candidates(st.codec, raw)
+    cands = [c for c in _candidates(st.codec, raw) if _consistent(ctx, template, c[1])]
     if not cands:
         return
-    scored = [(lm.pair_logprob(prev, ch), ch, data) for ch, data, _ in cands[:CANDIDATES]]
+    scored = [(lm.pair_logprob(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
+              for ch, data, _ in cands[:CANDIDATES]]
     scored.sort(key=lambda item: -item[0])
     top = scored[0][0]
     norm = top + math.log(sum(math.exp(v - top) for v, _, _ in scored)
                           + math.exp(LOST_LOGPROB - top))
+    alts = tuple((c, d) for _, c, d in scored[:ALTERNATIVES])
     for logp, ch, data in scored[:PER_CHAR]:
         new_fills = fills
         for i in unknown:
-            new_fills = (template[i][1], data[i], new_fills)
-        out_hyps.append((score + logp, ch, (), 0, ((data, 1, logp - norm), out), new_fills,
-                         guessed + 1, lost, guess_lp + (logp - norm)))
+            new_fills = (template[i][1] >> 2, data[i], new_fills)
+        out_hyps.append((score + logp, ch, (), 0, ((data, 1, logp - norm, holes, alts), out),
+                         new_fills, guessed + 1, lost, guess_lp + (logp - norm)))
 
 
 def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
@@ -204,14 +268,14 @@ def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
             chunk.append(byte)
         elif fill_ff:
             chunk.append(0xFF)
-            fills = (hole, 0xFF, fills)
+            fills = (hole >> 2, 0xFF, fills)
             fill_ff = False
-    out_hyps.append((score + LOST_LOGPROB, "\ufffd", (), 0, ((bytes(chunk), 2, 0.0), out), fills,
+    out_hyps.append((score + LOST_LOGPROB, "\ufffd", (), 0, ((bytes(chunk), 2, 0.0, (), ()), out), fills,
                      guessed, lost + 1, guess_lp))
 
 
-def _feed_known(st: Structure, hyp: _Hyp, byte: int, out_hyps: list[_Hyp],
-                guess: bool = True) -> None:
+def _feed_known(ctx: _Ctx, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> None:
+    st = ctx.st
     score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
     if need:
         if byte not in st.conts:
@@ -219,7 +283,7 @@ def _feed_known(st: Structure, hyp: _Hyp, byte: int, out_hyps: list[_Hyp],
         hyp = (score, prev, (*template, (byte, -1)), need - 1, out, fills, guessed, lost,
                guess_lp)
         if need == 1:
-            _resolve(st, hyp, out_hyps, guess)
+            _resolve(ctx, hyp, out_hyps)
         else:
             out_hyps.append(hyp)
         return
@@ -229,19 +293,20 @@ def _feed_known(st: Structure, hyp: _Hyp, byte: int, out_hyps: list[_Hyp],
     if lead == 0:
         ch = bytes([byte]).decode(st.codec, "replace")
         out_hyps.append((score + lm.pair_logprob(prev, ch), ch, (), 0,
-                         ((bytes([byte]), 0, 0.0), out), fills, guessed, lost, guess_lp))
+                         ((bytes([byte]), 0, 0.0, (), ()), out), fills, guessed, lost, guess_lp))
         return
     out_hyps.append((score, prev, ((byte, -1),), lead, out, fills, guessed, lost, guess_lp))
 
 
-def _feed_unknown(st: Structure, hyp: _Hyp, hole: int, out_hyps: list[_Hyp],
-                  guess: bool = True) -> None:
+def _feed_unknown(ctx: _Ctx, hyp: _Hyp, hole: int, out_hyps: list[_Hyp]) -> None:
+    """Feed one unknown byte; ``hole`` is its tag (see the hypothesis layout)."""
+    st = ctx.st
     score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
     if need:
         hyp = (score, prev, (*template, (None, hole)), need - 1, out, fills, guessed, lost,
                guess_lp)
         if need == 1:
-            _resolve(st, hyp, out_hyps, guess)
+            _resolve(ctx, hyp, out_hyps)
         else:
             out_hyps.append(hyp)
         return
@@ -301,11 +366,14 @@ class Decoded:
     """
 
     text: str
+    codec: str
     used: int
     fills: tuple[bytes, ...]
     chunks: tuple[bytes, ...]
     tags: tuple[int, ...]
     guess_lps: tuple[float, ...]
+    holes: tuple[tuple[int, ...], ...]
+    alternatives: tuple[tuple[tuple[str, bytes], ...], ...]
     guessed: int
     lost: int
     guess_logprob: float
@@ -319,10 +387,15 @@ def decode_holes(
     after: str = "",
     hole_lengths: tuple[int, ...] = (1, 2),
     guess: bool = True,
+    wrong: str | None = None,
+    script: Script | None = None,
+    forced: frozenset[int] = frozenset(),
 ) -> Decoded | None:
     """Decode ``slots`` as ``codec``, filling holes from context.
 
-    With ``guess=False`` every character with a lost byte is given up as U+FFFD (the
+    ``wrong`` names the decoder whose failures made the holes (guesses it would have read
+    without failing are ruled out); ``script`` penalises guesses from the other Chinese
+    script.  With ``guess=False`` every character with a lost byte is given up as U+FFFD (the
     first layer of a double mistake, whose text is itself mojibake, cannot be guessed from
     a model of real text).  Decodes the longest prefix of whole characters that parses (``Decoded.used`` slots);
     None when not even the first slot does.
@@ -332,6 +405,17 @@ def decode_holes(
     '发送成功'
     """
     st = structure(codec)
+    follow: list[int] = []
+    for k, slot in enumerate(slots):
+        if slot == HOLE or slot == QMARK:
+            nxt = slots[k + 1] if k + 1 < len(slots) else None
+            if isinstance(nxt, bytes):
+                follow.append(nxt[0])
+            elif nxt is None and after and after < "\x80":
+                follow.append(ord(after))
+            else:
+                follow.append(-1)  # end of text, or unknown: no constraint
+    ctx = _Ctx(st, guess, wrong, tuple(follow), script, forced)
     hyps: list[_Hyp] = [(0.0, prev, (), 0, None, None, 0, 0, 0.0)]
     hole = 0
     complete: tuple[int, int, list[_Hyp]] = (0, 0, hyps)  # slots used, holes, hypotheses
@@ -343,24 +427,24 @@ def decode_holes(
                 for byte in slot:
                     step: list[_Hyp] = []
                     for h in stage:
-                        _feed_known(st, h, byte, step, guess)
+                        _feed_known(ctx, h, byte, step)
                     stage = step
                 nxt.extend(stage)
         elif slot == HOLE or slot == QMARK:
             if slot == QMARK:
                 for hyp in hyps:
                     step = []
-                    _feed_known(st, hyp, 0x3F, step, guess)
+                    _feed_known(ctx, hyp, 0x3F, step)
                     # Record the literal reading so that replay fills this hole with "?".
                     nxt.extend((h[0], h[1], h[2], h[3], h[4], (hole, 0x3F, h[5]), h[6], h[7],
                                 h[8]) for h in step)
             for hyp in hyps:
                 for length in hole_lengths:
                     stage = [hyp] if length == 1 else [(hyp[0] + HOLE2_LOGPROB, *hyp[1:])]
-                    for _ in range(length):
+                    for pos in range(length):
                         step = []
                         for h in stage:
-                            _feed_unknown(st, h, hole, step, guess)
+                            _feed_unknown(ctx, h, hole * 4 + 2 * pos + length - 1, step)
                         stage = step
                     nxt.extend(stage)
             hole += 1
@@ -389,20 +473,44 @@ def decode_holes(
         finals.append(hyp)
     best = max(finals, key=lambda h: h[0])
     score, _prev, _t, _n, out, fills, guessed, lost, guess_lp = best
-    entries: list[tuple[bytes, int, float]] = _unlink(out)  # type: ignore[assignment]
+    entries: list[tuple[bytes, int, float, tuple[int, ...], tuple[tuple[str, bytes], ...]]]
+    entries = _unlink(out)  # type: ignore[assignment]
     chunks = tuple(e[0] for e in entries)
     groups: list[bytearray] = [bytearray() for _ in range(hole)]
     for hole_id, byte in _pairs(fills):
         groups[hole_id].append(byte)
     return Decoded(
         text=b"".join(chunks).decode(codec, "replace"),
+        codec=codec,
         used=used,
         fills=tuple(bytes(g) for g in groups),
         chunks=chunks,
         tags=tuple(e[1] for e in entries),
         guess_lps=tuple(e[2] for e in entries),
+        holes=tuple(e[3] for e in entries),
+        alternatives=tuple(e[4] for e in entries),
         guessed=guessed,
         lost=lost,
         guess_logprob=guess_lp,
         score=score,
     )
+
+
+def posteriors(decoded: Decoded, prev: str = "", after: str = "",
+               script: Script | None = None) -> list[float]:
+    """For each character of ``decoded``: 1.0 if read, else the probability of the guess
+    among its alternatives given the characters on both sides (0.0 for a lost one)."""
+    texts = [c.decode(decoded.codec, "replace") for c in decoded.chunks]
+    out: list[float] = []
+    for i, tag in enumerate(decoded.tags):
+        if tag != 1:
+            out.append(1.0 if tag == 0 else 0.0)
+            continue
+        left = texts[i - 1][-1:] if i > 0 else prev
+        right = texts[i + 1][:1] if i + 1 < len(texts) else after
+        scores = {ch: lm.pair_logprob(left, ch) + (lm.pair_logprob(ch, right) if right else 0.0)
+                  + mismatch_logprob(ch, script) for ch, _ in decoded.alternatives[i]}
+        top = max(scores.values())
+        total = sum(math.exp(v - top) for v in scores.values())
+        out.append(math.exp(scores.get(texts[i], -1e9) - top) / total)
+    return out

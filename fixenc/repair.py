@@ -20,7 +20,7 @@ from fixenc import lm
 from fixenc.bytemaps import encode_text
 from fixenc.lossy import decode_holes
 from fixenc.results import Fix, Repair, Step
-from fixenc.candidates import Candidate, chain_candidates, runs
+from fixenc.candidates import Candidate, chain_candidates, hole_decoder, runs
 from fixenc.chains import CHAINS, Chain
 from fixenc.config import FixConfig
 from fixenc.confidence import confidence
@@ -75,7 +75,7 @@ def _whole_layer(text: str, chain: Chain
     slots = encode_text(text, chain.wrong)
     if any(s is None for s in slots):
         return None
-    decoded = decode_holes(slots, chain.true)
+    decoded = decode_holes(slots, chain.true, wrong=hole_decoder(chain))
     if decoded is None or decoded.used != len(slots) or decoded.text == text:
         return None
     if lm.text_logprob(decoded.text) <= lm.text_logprob(text):
@@ -97,7 +97,7 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
         original = line[i:j]
         best: tuple[float, Candidate] | None = None
         for guess in (True, False):
-            first = decode_holes(slots[i:j], chain.true, guess=guess)
+            first = decode_holes(slots[i:j], chain.true, guess=guess, wrong=hole_decoder(chain))
             if first is None or first.used != j - i or not has_suspect(first.text):
                 continue
             steps1 = _layer_steps(chain, first.fills)
@@ -116,6 +116,27 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
     return out
 
 
+SETTLED_GAIN = 3.0
+"""Nats per character above which a chain's repair of every screening hit settles a line.
+
+A speed knob, not a decision: when the most likely chain (by signature overlap) already
+repairs every hit with a gain this large, the remaining chains are not tried.  The
+calibration data goes through the same procedure, so confidences stay calibrated."""
+
+
+def _chain_order(config: FixConfig, hit_chars: set[str], rules: set[str]) -> list[Chain]:
+    """Applicable chains, the ones whose signature covers most hit characters first."""
+    chains = [CHAINS[n] for n in config.chains if _applicable(CHAINS[n], hit_chars, rules)]
+    return sorted(chains, key=lambda c: -len(signature(c.name) & hit_chars))
+
+
+def _settled(cands: Sequence[Candidate], hits: Sequence[int]) -> bool:
+    strong = [c for c in cands
+              if lm.text_logprob(c.replacement) - lm.text_logprob(c.original)
+              >= SETTLED_GAIN * max(len(c.replacement), 1)]
+    return bool(strong) and all(any(c.start <= h < c.end for c in strong) for h in hits)
+
+
 def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candidate]:
     """Every candidate repair for one line (no newline inside), before any choice."""
     matches = list(suspect_re().finditer(line))
@@ -125,13 +146,14 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
     hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"}
     rules = {m.lastgroup for m in matches if m.lastgroup}
     found: list[Candidate] = []
-    for name in config.chains:
-        chain = CHAINS[name]
-        if not _applicable(chain, hit_chars, rules):
-            continue
-        found.extend(chain_candidates(line, hits, chain))
-        if chain.family == "utf8_as_multibyte":
+    for chain in _chain_order(config, hit_chars, rules):
+        cands = chain_candidates(line, hits, chain)
+        found.extend(cands)
+        if chain.family == "utf8_as_multibyte" and any(
+                not signature(chain.name).isdisjoint(c.replacement) for c in cands):
             found.extend(_twice_candidates(line, hits, chain))
+        if _settled(cands, hits):
+            break
     if config.use_ftfy and any("\x80" <= ch <= "\xff" or "\u0152" <= ch <= "\u2122"
                                for ch in hit_chars):
         from fixenc.ftfy_bridge import ftfy_candidate
@@ -186,9 +208,10 @@ def _line_fixes(line: str, offset: int, config: FixConfig) -> list[Fix]:
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Lines without their line ending (LF, or CR LF), with their offsets."""
     offset = 0
     for line in text.split("\n"):
-        yield offset, line
+        yield offset, line[:-1] if line.endswith("\r") else line
         offset += len(line) + 1
 
 

@@ -17,23 +17,30 @@ from fixenc import lm
 from fixenc.candidates import Candidate
 
 FEATURES: tuple[str, ...] = (
-    "gain",
     "gain_per_char",
     "new_avg",
     "old_avg",
     "log_len",
     "guessed_frac",
     "lost_frac",
-    "guess_lp_avg",
+    "guess_lp_total",
+    "guess_min",
     "layers2",
     "lossy_chain",
     "single_byte_wrong",
-    "nonascii_new",
     "short",
     "from_ftfy",
-    "margin",
+    "margin_per_char",
+    "beaten",
+    "context_gain",
+    "log_context_len",
 )
-"""Feature names, in the order the confidence model's weights use."""
+"""Feature names, in the order the confidence model's weights use.  Every feature is
+bounded (clipped), so that no single long line dominates the fit."""
+
+
+def _clip(value: float, lo: float, hi: float) -> float:
+    return lo if value < lo else hi if value > hi else value
 
 
 def _nonascii(text: str) -> int:
@@ -41,7 +48,11 @@ def _nonascii(text: str) -> int:
 
 
 def features(cand: Candidate, line: str) -> dict[str, float]:
-    """The evidence for ``cand`` inside ``line``, by feature name (see :data:`FEATURES`)."""
+    """The evidence for ``cand`` inside ``line``, by feature name (see :data:`FEATURES`).
+
+    ``gain`` (total log-likelihood ratio, unbounded) is included for ranking but is not a
+    model feature; ``margin_per_char`` and ``beaten`` are set by :func:`evidence_for_line`.
+    """
     left = line[cand.start - 1] if cand.start > 0 else ""
     right = line[cand.end] if cand.end < len(line) else ""
     old = lm.text_logprob(cand.original, left, right)
@@ -49,15 +60,17 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
     n_new = max(len(cand.replacement), 1)
     n_old = max(len(cand.original), 1)
     nonascii = _nonascii(cand.replacement)
+    per_char = (new - old) / n_new
     return {
         "gain": new - old,
-        "gain_per_char": (new - old) / n_new,
-        "new_avg": new / n_new,
-        "old_avg": old / n_old,
+        "gain_per_char": _clip(per_char, -10.0, 40.0),
+        "new_avg": _clip(new / n_new, -20.0, 0.0),
+        "old_avg": _clip(old / n_old, -25.0, 0.0),
         "log_len": math.log(1 + nonascii),
         "guessed_frac": cand.guessed / n_new,
         "lost_frac": cand.lost / n_new,
-        "guess_lp_avg": cand.guess_logprob / cand.guessed if cand.guessed else 0.0,
+        "guess_lp_total": _clip(cand.guess_logprob, -20.0, 0.0),
+        "guess_min": cand.guess_min,
         "layers2": 1.0 if cand.layers > 1 else 0.0,
         "lossy_chain": 1.0 if cand.chain.lossy else 0.0,
         "single_byte_wrong": 1.0 if cand.chain.family in ("multibyte_as_single",
@@ -65,7 +78,11 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
         "nonascii_new": float(nonascii),
         "short": 1.0 if nonascii <= 2 else 0.0,
         "from_ftfy": 1.0 if cand.source == "ftfy" else 0.0,
-        "margin": 0.0,  # filled in by evidence_for_line, which sees the competitors
+        "margin_per_char": _clip(per_char, -30.0, 30.0),
+        "beaten": 0.0,
+        # A piece of a longer repair (split at its guesses) carries the evidence of the whole.
+        "context_gain": _clip(cand.context_gain if cand.context_len else per_char, -10.0, 40.0),
+        "log_context_len": math.log(1 + max(cand.context_len, len(cand.replacement))),
     }
 
 
@@ -85,5 +102,7 @@ def evidence_for_line(line: str, cands: Sequence[Candidate]) -> list[tuple[Candi
                 continue
             if other.start < cand.end and cand.start < other.end:
                 rival = max(rival, oev["gain"])
-        ev["margin"] = ev["gain"] - rival
+        margin = ev["gain"] - rival
+        ev["margin_per_char"] = _clip(margin / max(len(cand.replacement), 1), -30.0, 30.0)
+        ev["beaten"] = 1.0 if margin < 0 else 0.0
     return scored

@@ -1,0 +1,106 @@
+"""What "right" means for a repair, shared by the calibration script and the benchmark.
+
+A fix's confidence is the probability that its replacement is exactly what the text was,
+*except for the characters it declares lost*: those stay U+FFFD and are counted in
+``Fix.lost``.  So a repaired text agrees with the truth when they are equal once each
+U+FFFD of the repaired text is allowed to stand for any one character (a lost UTF-8
+continuation byte can leave two U+FFFD for one character, hence "one or two").
+
+>>> agrees("发送成\\ufffd", "发送成功"), agrees("发送成攻", "发送成功")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import re
+
+from fixenc.bytemaps import QMARK, alternatives, encode_text
+from fixenc.chains import CHAINS
+
+
+def agrees(fixed: str, truth: str) -> bool:
+    """True when ``fixed`` equals ``truth`` up to its U+FFFD characters (see module doc)."""
+    if fixed == truth:
+        return True
+    if "\ufffd" not in fixed:
+        return False
+    pattern = "".join("(?:.|..)?" if ch == "\ufffd" else re.escape(ch) for ch in fixed)
+    return re.fullmatch(pattern, truth, flags=re.DOTALL) is not None
+
+
+def _alignment(damaged: str, data: bytes, wrong: str) -> list[int] | None:
+    """Byte offset in ``data`` of every character boundary of ``damaged``, or None.
+
+    ``damaged`` is ``data`` read with the decoder ``wrong``; replacement characters stand
+    for one or two bytes, so the offsets are found by a search over those choices.
+    """
+    slots = encode_text(damaged, wrong)
+    reach: list[dict[int, int]] = [{0: -1}]  # per boundary: byte offset -> previous offset
+    for ch, slot in zip(damaged, slots):
+        nxt: dict[int, int] = {}
+        for pos in reach[-1]:
+            if isinstance(slot, bytes):
+                for option in alternatives(ch, wrong):
+                    if data[pos:pos + len(option)] == option:
+                        nxt.setdefault(pos + len(option), pos)
+                continue
+            if slot is None:
+                continue
+            if slot == QMARK and data[pos:pos + 1] == b"?":
+                nxt.setdefault(pos + 1, pos)
+            for length in (1, 2):
+                if pos + length <= len(data):
+                    nxt.setdefault(pos + length, pos)
+        if not nxt:
+            return None
+        reach.append(nxt)
+    if len(data) not in reach[-1]:
+        return None
+    offsets = [len(data)]
+    for step in range(len(reach) - 1, 0, -1):
+        offsets.append(reach[step][offsets[-1]])
+    offsets.reverse()
+    return offsets
+
+
+def fix_is_right(truth: str, damaged: str, chain: str, span: tuple[int, int],
+                 start: int, end: int, replacement: str) -> bool:
+    """Whether a fix of ``damaged[start:end]`` restores exactly its part of ``truth``.
+
+    ``damaged`` is ``truth`` with ``damaged[span[0]:span[1]]`` made by ``chain`` from the
+    corresponding part of the truth, and the text around it unchanged.  The fix is right when
+    it lies inside the damaged span, its ends fall on character boundaries of the truth, and
+    its replacement agrees (up to declared losses) with the truth between them.  A fix that
+    repairs only part of a span can be right: that is a sound fix of that part.
+    """
+    lo, hi = span
+    # Only what the fix changes counts (ftfy's fixes cover a whole line, but change only
+    # the damaged part of it).
+    original = damaged[start:end]
+    while start < end and replacement and original[:1] == replacement[:1] != "\ufffd":
+        start, original, replacement = start + 1, original[1:], replacement[1:]
+    while start < end and replacement and original[-1:] == replacement[-1:] != "\ufffd":
+        end, original, replacement = end - 1, original[:-1], replacement[:-1]
+    if start < lo or end > hi:
+        return False
+    truth_part = truth[lo: len(truth) - (len(damaged) - hi)]
+    cut = CHAINS.get(chain)
+    if cut is None:
+        return agrees(damaged[:start] + replacement + damaged[end:], truth)
+    try:
+        data = truth_part.encode(cut.true)
+    except UnicodeEncodeError:
+        return False
+    offsets = _alignment(damaged[lo:hi], data, cut.wrong)
+    if offsets is None:
+        return agrees(damaged[:start] + replacement + damaged[end:], truth)
+    b1, b2 = offsets[start - lo], offsets[end - lo]
+    bounds = [0]
+    for ch in truth_part:
+        bounds.append(bounds[-1] + len(ch.encode(cut.true)))
+    a = max(i for i, b in enumerate(bounds) if b <= b1)
+    b = min(i for i, b in enumerate(bounds) if b >= b2)
+    if (bounds[a] != b1 and not replacement.startswith("\ufffd")) or (
+            bounds[b] != b2 and not replacement.endswith("\ufffd")):
+        return False
+    return agrees(replacement, truth_part[a:b])
