@@ -145,6 +145,11 @@ def _duplicates(wrong: str) -> dict[str, tuple[bytes, ...]]:
     return {ch: tuple(found) for ch, found in seen.items() if len(found) > 1}
 
 
+def duplicated(wrong: str) -> frozenset[str]:
+    """Characters the decoder ``wrong`` reads from more than one byte sequence."""
+    return frozenset(_duplicates(wrong))
+
+
 def alternatives(ch: str, wrong: str) -> tuple[bytes, ...]:
     """Every byte sequence the decoder ``wrong`` reads as ``ch`` (usually just one).
 

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fixenc import lm
-from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
+from fixenc.bytemaps import HOLE, QMARK, Slot, duplicated, encode_text
 from fixenc.chains import Chain
 from fixenc.lossy import Structure, decode_holes, posteriors, structure
 from fixenc.results import Step
-from fixenc.script import script_of
+from fixenc.script import mismatch_logprob, script_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,8 @@ class Candidate:
     guess_min: float = 1.0
     context_gain: float = 0.0
     context_len: int = 0
+    left: str | None = None  # the repaired neighbours, when they differ from the line's
+    right: str | None = None
     layers: int = 1
     source: str = "chain"
 
@@ -63,57 +65,88 @@ def _is_ascii_slot(slot: Slot) -> bool:
     return isinstance(slot, bytes) and len(slot) == 1 and slot[0] < 0x80
 
 
+WINDOW = 24
+"""Characters around each screening hit that a run may reach.  Real mojibake has hits every
+few characters, so the windows of neighbouring hits merge over the whole damaged span; a
+rare character in clean text costs only its window."""
+
+
 def runs(slots: Sequence[Slot], hits: Sequence[int]) -> list[tuple[int, int]]:
-    """Maximal runs of encodable slots that contain a screening hit, trimmed of ASCII."""
+    """Runs of encodable slots around the screening hits, trimmed of leading ASCII.
+
+    Each hit opens a window of :data:`WINDOW` characters on either side, clipped to the
+    slots the wrong decoder can have produced; overlapping windows merge.
+    """
     out: list[tuple[int, int]] = []
     n = len(slots)
-    last_end = -1
     for hit in hits:
-        if hit < last_end or slots[hit] is None:
+        if slots[hit] is None:
             continue
         i = hit
-        while i > 0 and slots[i - 1] is not None:
+        low = max(0, hit - WINDOW)
+        while i > low and slots[i - 1] is not None:
             i -= 1
         j = hit + 1
-        while j < n and slots[j] is not None:
+        high = min(n, hit + WINDOW + 1)
+        while j < high and slots[j] is not None:
             j += 1
+        if out and i <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], j))
+        else:
+            out.append((i, j))
+    trimmed: list[tuple[int, int]] = []
+    for i, j in out:
         while i < j and _is_ascii_slot(slots[i]):
             i += 1
         # Trailing ASCII stays: it may be the trail byte of a double-byte character
         # (係 in GBK is 82 53, "\x82S" in Latin-1); the stretch choice drops what is clean.
-        last_end = j
         if j > i:
-            out.append((i, j))
-    return out
+            trimmed.append((i, j))
+    return trimmed
 
 
 def extent(slots: Sequence[Slot], i: int, j: int, st: Structure) -> int:
-    """Largest k ≤ j such that ``slots[i:k]`` could be text of ``st`` (holes are wildcards)."""
-    need = 0
-    flexible = False
+    """Largest k ≤ j such that ``slots[i:k]`` could be text of ``st`` (holes are wildcards).
+
+    Tracks the set of possible states (bytes still needed by the current character): a hole
+    is one or two unknown bytes, each of which may continue a character or start one.
+    """
+    starts = frozenset(n for n, _ in st.unknown_leads)
+    states = frozenset({0})
     last_ok = i
-    max_need = max(n for n, _ in st.unknown_leads)
     for k in range(i, j):
         slot = slots[k]
         if isinstance(slot, bytes):
             for byte in slot:
-                if need and byte in st.conts:
-                    need -= 1
-                    continue
-                if need and not flexible:
-                    return last_ok
-                lead = st.needs[byte]
-                if lead < 0:
-                    return last_ok
-                need, flexible = lead, False
-        elif slot == QMARK and not need:
-            pass
+                nxt = set()
+                for need in states:
+                    if need:
+                        if byte in st.conts:
+                            nxt.add(need - 1)
+                    elif st.needs[byte] >= 0:
+                        nxt.add(st.needs[byte])
+                states = frozenset(nxt)
+        elif slot == QMARK and 0 in states:
+            states = states | _unknown(_unknown(states, starts), starts) | _unknown(states, starts)
         else:
-            # A hole: one or two unknown bytes, continuing or starting a character.
-            need, flexible = (max(need - 1, 1) if need else max_need), True
-        if not need or flexible:
+            once = _unknown(states, starts)
+            states = once | _unknown(once, starts)
+        if not states:
+            return last_ok
+        if 0 in states:
             last_ok = k + 1
     return last_ok
+
+
+def _unknown(states: frozenset[int], starts: frozenset[int]) -> frozenset[int]:
+    """States after one unknown byte."""
+    out: set[int] = set()
+    for need in states:
+        if need:
+            out.add(need - 1)
+        else:
+            out.update(starts)
+    return frozenset(out)
 
 
 def _strict_extent(data: bytes, offsets: Sequence[int], true: str) -> tuple[int, str]:
@@ -241,7 +274,9 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
         known = "".join(c.decode(chain.true, "replace") for c, tag in
                         zip(decoded.chunks, decoded.tags) if tag == 0)
         script = script_of(line[:start] + known + line[end:])
-        if script is not None:
+        guesses = [c.decode(chain.true, "replace") for c, tag in
+                   zip(decoded.chunks, decoded.tags) if tag == 1]
+        if script is not None and any(mismatch_logprob(g[:1], script) for g in guesses):
             redone = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
                                   script=script)
             if redone is not None and redone.used >= decoded.used:
@@ -310,7 +345,9 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
                              guessed=tags.count(1), lost=tags.count(2),
                              guess_logprob=sum(math.log(max(p, 1e-9)) for p in kept),
                              guess_min=min(kept, default=1.0), context_gain=context,
-                             context_len=len(whole_new)))
+                             context_len=len(whole_new),
+                             left=texts[c0 - 1][-1:] if c0 > first[2] else None,
+                             right=texts[c1][:1] if c1 < last[3] else None))
     return out, decoded.used
 
 
@@ -350,7 +387,35 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
     """
     if slots is None:
         slots = encode_text(line, chain.wrong)
+    if chain.true != "utf-8" and duplicated(chain.wrong):
+        # Characters the wrong decoder reads from two byte sequences (cp932's NEC and IBM
+        # extensions) cannot be undone reliably: which bytes were there decides what the
+        # true codec reads.  They end runs, like characters the decoder cannot produce.
+        dups = duplicated(chain.wrong)
+        slots = [None if ch in dups else slot for ch, slot in zip(line, slots)]
     out: list[Candidate] = []
     for i, j in runs(slots, hits):
         out.extend(_segments(line, i, slots[i:j], chain, guess))
-    return [c for c in out if c.replacement != c.original]
+    # A candidate that recovers nothing (only U+FFFD where the text had U+FFFD) is no repair.
+    return [c for c in out if c.replacement != c.original
+            and c.replacement.strip("\ufffd") and c.replacement.replace("\ufffd", "")
+            != c.original.replace("\ufffd", "") and not _one_symbol_family(c.original)
+            and (_nonascii(c.replacement) >= 2 or c.context_len >= 2)]
+
+
+def _nonascii(text: str) -> int:
+    # One character alone (Á¦ is 力 in GBK and 제 in EUC-KR) is not evidence enough.
+    return sum(1 for ch in text if ch >= "\x80" and ch != "\ufffd")
+
+
+# Runs of one family of symbols are written on purpose far more often than they arise as
+# mojibake: progress bars and tables (░▒▓█, ─│┌), and Japanese in halfwidth katakana
+# (ｺﾝﾋﾟｭｰﾀ).  Real mojibake mixes families (╧ε─┐, ｻ瞑鮠ﾍ), so a span made of one family
+# alone is never repaired.
+_SYMBOL_FAMILIES = (("\u2500", "\u259f"), ("\uff61", "\uff9f"))
+
+
+def _one_symbol_family(text: str) -> bool:
+    chars = [ch for ch in text if ch >= "\x80"]
+    return bool(chars) and any(all(lo <= ch <= hi for ch in chars)
+                               for lo, hi in _SYMBOL_FAMILIES)

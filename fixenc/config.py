@@ -13,7 +13,8 @@ class FixConfig:
 
     ``min_confidence``: fixes below it are reported, not applied.
     ``chains``: names from :data:`fixenc.chains.CHAINS` to try.
-    ``max_passes``: bound on repeated passes (two layers of the same mistake need two).
+    ``max_passes``: how many times to look again once fixes are applied (a repair changes
+    the context of the text beside it; repairing must be idempotent).
     ``use_ftfy``: also run ftfy's ``fix_encoding`` (UTF-8 read as single-byte code pages)
     on text the CJK chains left alone.
 

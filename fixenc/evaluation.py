@@ -12,7 +12,6 @@ continuation byte can leave two U+FFFD for one character, hence "one or two").
 
 from __future__ import annotations
 
-import re
 
 from fixenc.bytemaps import QMARK, alternatives, encode_text
 from fixenc.chains import CHAINS
@@ -24,8 +23,15 @@ def agrees(fixed: str, truth: str) -> bool:
         return True
     if "\ufffd" not in fixed:
         return False
-    pattern = "".join("(?:.|..)?" if ch == "\ufffd" else re.escape(ch) for ch in fixed)
-    return re.fullmatch(pattern, truth, flags=re.DOTALL) is not None
+    reach = {0}  # positions in truth that the prefix of fixed can end at
+    for ch in fixed:
+        if ch == "\ufffd":
+            reach = {j + k for j in reach for k in (0, 1, 2) if j + k <= len(truth)}
+        else:
+            reach = {j + 1 for j in reach if j < len(truth) and truth[j] == ch}
+        if not reach:
+            return False
+    return len(truth) in reach
 
 
 def _alignment(damaged: str, data: bytes, wrong: str) -> list[int] | None:

@@ -36,6 +36,8 @@ def ftfy_candidate(line: str) -> Candidate | None:
             steps.append(Step(action, arg))
             if action == "encode":
                 kind = _CODEC_KIND.get(arg, kind)
+        elif action == "transcode":
+            steps.append(Step("transcode", f"ftfy:{arg}"))
         else:
             steps.append(Step("apply", f"ftfy:{arg}"))
     return Candidate(0, len(line), line, fixed, kind, CHAINS[kind], tuple(steps),

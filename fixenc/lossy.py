@@ -32,6 +32,9 @@ BEAM = 12
 PER_CHAR = 6
 """Candidate characters kept for one character with unknown bytes."""
 
+MAX_HOLE_SHARE = 0.25
+"""Above this share of holes among the slots, nothing is guessed (characters are lost)."""
+
 ALTERNATIVES = 16
 """Alternatives remembered per guess, for its posterior given both neighbours."""
 
@@ -168,7 +171,8 @@ def rejects(wrong: str, data: bytes) -> bool:
         text = data.decode(wrong)
     except UnicodeDecodeError as err:
         return err.start == 0
-    return text[:1] == "\ufffd"
+    # Python's cp932 reads A0, FD, FE and FF as U+F8F0-F8F3; browsers reject them.
+    return text[:1] == "\ufffd" or (wrong == "cp932" and "\uf8f0" <= text[:1] <= "\uf8f3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +218,25 @@ def _consistent(ctx: _Ctx, template: tuple[tuple[int | None, int], ...], data: b
     return True
 
 
+_CONSISTENT_CACHE: dict[tuple[object, ...], tuple[tuple[str, bytes, float], ...]] = {}
+
+
+def _consistent_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
+                           raw: tuple[int | None, ...]) -> tuple[tuple[str, bytes, float], ...]:
+    """The candidates for ``raw`` that the wrong decoder could have failed on (memoized)."""
+    last = template[-1]
+    follow = ctx.follow[last[1] >> 2] if last[0] is None else -1
+    key = (ctx.st.codec, ctx.wrong, raw, tuple(tag & 3 for _, tag in template), follow)
+    found = _CONSISTENT_CACHE.get(key)
+    if found is None:
+        if len(_CONSISTENT_CACHE) > 200_000:
+            _CONSISTENT_CACHE.clear()
+        found = tuple(c for c in _candidates(ctx.st.codec, raw)
+                      if _consistent(ctx, template, c[1]))
+        _CONSISTENT_CACHE[key] = found
+    return found
+
+
 def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     """The current character is complete: emit it (or its candidates) into ``out_hyps``."""
     st = ctx.st
@@ -233,7 +256,7 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     holes = tuple(sorted({template[i][1] >> 2 for i in unknown}))
     if len(unknown) > 2 or not ctx.guess or not ctx.forced.isdisjoint(holes):
         return
-    cands = [c for c in _candidates(st.codec, raw) if _consistent(ctx, template, c[1])]
+    cands = _consistent_candidates(ctx, template, raw)
     if not cands:
         return
     scored = [(lm.pair_logprob(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
@@ -405,6 +428,10 @@ def decode_holes(
     '发送成功'
     """
     st = structure(codec)
+    holes_total = sum(1 for slot in slots if slot == HOLE or slot == QMARK)
+    if holes_total > max(MAX_HOLE_SHARE * len(slots), 4):
+        # So much was lost that guesses would rest on guesses: give lost characters up.
+        guess = False
     follow: list[int] = []
     for k, slot in enumerate(slots):
         if slot == HOLE or slot == QMARK:

@@ -45,13 +45,12 @@ def _applicable(chain: Chain, hit_chars: set[str], rules: set[str]) -> bool:
     """Whether the screening hits give ``chain`` a reason to be tried at all.
 
     A chain is tried when a hit character belongs to its signature (the characters its
-    mojibake is made of), when lost bytes (U+FFFD, ``??``) appear and the chain is one whose
-    decoders lose bytes, and, for Korean read as GBK, when the spaced-hanzi rule fired.
+    mojibake is made of), when Private Use characters or C1 controls point at a decoder
+    that makes them, and, for Korean read as GBK, when the spaced-hanzi rule fired.  Lost
+    bytes alone (U+FFFD, ``??``) say nothing about which chain lost them.
     """
     sig = signature(chain.name)
     if not sig.isdisjoint(hit_chars):
-        return True
-    if chain.lossy and ("qmarks" in rules or "\ufffd" in hit_chars):
         return True
     if chain.wrong == "gbk" and any("\ue000" <= c <= "\uf8ff" or c == "\u20ac"
                                     for c in hit_chars):
@@ -119,22 +118,33 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
 SETTLED_GAIN = 3.0
 """Nats per character above which a chain's repair of every screening hit settles a line.
 
-A speed knob, not a decision: when the most likely chain (by signature overlap) already
-repairs every hit with a gain this large, the remaining chains are not tried.  The
+A speed knob, not a decision: when the most likely group of chains (by signature overlap)
+already repairs every hit with a gain this large, the remaining groups are not tried.  The
 calibration data goes through the same procedure, so confidences stay calibrated."""
 
 
-def _chain_order(config: FixConfig, hit_chars: set[str], rules: set[str]) -> list[Chain]:
-    """Applicable chains, the ones whose signature covers most hit characters first."""
-    chains = [CHAINS[n] for n in config.chains if _applicable(CHAINS[n], hit_chars, rules)]
-    return sorted(chains, key=lambda c: -len(signature(c.name) & hit_chars))
+def _chain_groups(config: FixConfig, hit_chars: set[str], rules: set[str]) -> list[list[Chain]]:
+    """Applicable chains grouped by the decoder that was wrongly used, best group first.
+
+    Chains that share a wrong decoder read the same bytes (GBK, Big5, Shift-JIS and EUC-KR
+    text read as Latin-1 all give Latin-1 letters), so they are always tried together; the
+    groups whose signatures cover most hit characters come first.
+    """
+    groups: dict[str, list[Chain]] = {}
+    for name in config.chains:
+        chain = CHAINS[name]
+        if _applicable(chain, hit_chars, rules):
+            groups.setdefault(chain.wrong, []).append(chain)
+    return sorted(groups.values(),
+                  key=lambda g: -max(len(signature(c.name) & hit_chars) for c in g))
 
 
-def _settled(cands: Sequence[Candidate], hits: Sequence[int]) -> bool:
+def _settled(line: str, cands: Sequence[Candidate], hits: Sequence[int]) -> bool:
     strong = [c for c in cands
               if lm.text_logprob(c.replacement) - lm.text_logprob(c.original)
               >= SETTLED_GAIN * max(len(c.replacement), 1)]
-    return bool(strong) and all(any(c.start <= h < c.end for c in strong) for h in hits)
+    return bool(strong) and all(any(c.start <= h < c.end for c in strong)
+                                for h in hits if line[h] != "\ufffd")
 
 
 def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candidate]:
@@ -146,13 +156,16 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
     hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"}
     rules = {m.lastgroup for m in matches if m.lastgroup}
     found: list[Candidate] = []
-    for chain in _chain_order(config, hit_chars, rules):
-        cands = chain_candidates(line, hits, chain)
-        found.extend(cands)
-        if chain.family == "utf8_as_multibyte" and any(
-                not signature(chain.name).isdisjoint(c.replacement) for c in cands):
-            found.extend(_twice_candidates(line, hits, chain))
-        if _settled(cands, hits):
+    for group in _chain_groups(config, hit_chars, rules):
+        batch: list[Candidate] = []
+        for chain in group:
+            cands = chain_candidates(line, hits, chain)
+            batch.extend(cands)
+            if chain.family == "utf8_as_multibyte" and any(
+                    not signature(chain.name).isdisjoint(c.replacement) for c in cands):
+                batch.extend(_twice_candidates(line, hits, chain))
+        found.extend(batch)
+        if _settled(line, batch, hits):
             break
     if config.use_ftfy and any("\x80" <= ch <= "\xff" or "\u0152" <= ch <= "\u2122"
                                for ch in hit_chars):
@@ -187,15 +200,23 @@ def _scored(line: str, offset: int, cands: Iterable[Candidate],
     return chosen
 
 
+_DEFINITE_DAMAGE = frozenset({"fffd_read_as_gbk", "uninitialized_memory"})
+
+
 def _line_fixes(line: str, offset: int, config: FixConfig) -> list[Fix]:
-    fixes = _scored(line, offset, line_candidates(line, config), config.min_confidence)
+    damage = list(find_damage(line, offset))
+    # 锟斤拷 and 烫烫烫 are what they are: no chain may "repair" them into something else.
+    vetoed = [(d.start - offset, d.end - offset) for d in damage if d.kind in _DEFINITE_DAMAGE]
+    cands = [c for c in line_candidates(line, config)
+             if not any(c.start < e and s < c.end for s, e in vetoed)]
+    fixes = _scored(line, offset, cands, config.min_confidence)
     if config.report_damage:
         applied = [(f.start, f.end) for f in fixes if f.applied]
-        for dmg in find_damage(line, offset):
+        for dmg in damage:
             if not any(dmg.start < e and s < dmg.end for s, e in applied):
                 fixes.append(dmg)
-    # Damage inside a suggested (unapplied) fix is still worth its own line: keep both only
-    # when they do not overlap, so findings stay disjoint.
+    # Findings stay disjoint: an applied fix wins over a finding it overlaps, and otherwise
+    # the earlier, longer finding is kept.
     fixes.sort(key=lambda f: (f.start, -f.end))
     disjoint: list[Fix] = []
     for fix in fixes:
@@ -246,11 +267,56 @@ def repair(text: str, config: FixConfig | None = None, *,
     cfg = _resolve_config(config, min_confidence)
     if text.isascii() or not has_suspect(text):
         return Repair(original=text, text=text)
+    fixes = _pass(text, cfg)
+    for _ in range(cfg.max_passes - 1):
+        more = _next_pass(text, fixes, cfg)
+        if not more:
+            break
+        fixes = sorted([*fixes, *more], key=lambda f: (f.start, -f.end))
+    return Repair(original=text, text=_apply(text, fixes), fixes=tuple(fixes))
+
+
+def _pass(text: str, cfg: FixConfig) -> list[Fix]:
     fixes: list[Fix] = []
     for offset, line in _lines(text):
         if line and not line.isascii() and has_suspect(line):
             fixes.extend(_line_fixes(line, offset, cfg))
-    return Repair(original=text, text=_apply(text, fixes), fixes=tuple(fixes))
+    return fixes
+
+
+def _next_pass(text: str, fixes: Sequence[Fix], cfg: FixConfig) -> list[Fix]:
+    """Fixes that become clear once the first ones are applied, in original offsets.
+
+    A repair changes the context of the text next to it (``在ÄÄ`` reads better than
+    ``湪ÄÄ``), so a second look can find more, and repairing must be idempotent.  Only
+    applied fixes that touch neither an earlier fix nor each other are taken; their offsets
+    are mapped back through the earlier replacements.
+    """
+    applied = [f for f in fixes if f.applied]
+    if not applied:
+        return []
+    current = _apply(text, fixes)
+    shifts: list[tuple[int, int, int]] = []  # (start in current, end in current, delta)
+    delta = 0
+    for fix in applied:
+        start = fix.start + delta
+        delta += len(fix.replacement) - (fix.end - fix.start)
+        shifts.append((start, start + len(fix.replacement), delta))
+    taken = [(f.start, f.end) for f in fixes]
+    out: list[Fix] = []
+    for new in _pass(current, cfg):
+        if not new.applied:
+            continue
+        if any(new.start < e and s < new.end for s, e, _ in shifts):
+            continue
+        before = [d for s, e, d in shifts if e <= new.start]
+        back = before[-1] if before else 0
+        start, end = new.start - back, new.end - back
+        if any(start < e and s < end for s, e in taken) or text[start:end] != new.original:
+            continue
+        out.append(dataclasses.replace(new, start=start, end=end))
+        taken.append((start, end))
+    return out
 
 
 def _apply(text: str, fixes: Sequence[Fix]) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-Action = Literal["encode", "decode", "fill", "apply"]
+Action = Literal["encode", "decode", "fill", "transcode", "apply"]
 
 
 class Step(NamedTuple):
@@ -23,6 +23,8 @@ class Step(NamedTuple):
     - ``"decode"``: turn bytes into text with the codec ``arg``;
     - ``"fill"``: put the bytes ``arg`` (hex, one group per hole, ``|``-separated) into
       the holes that a lossy ``encode`` left where bytes had been lost;
+    - ``"transcode"``: run the bytes-to-bytes function ``arg`` (ftfy's
+      ``ftfy:restore_byte_a0``, ``ftfy:replace_lossy_sequences``...);
     - ``"apply"``: run the registered text function ``arg`` (see ``STEP_FUNCTIONS``).
 
     >>> Step("encode", "gbk")

@@ -56,7 +56,9 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
     left = line[cand.start - 1] if cand.start > 0 else ""
     right = line[cand.end] if cand.end < len(line) else ""
     old = lm.text_logprob(cand.original, left, right)
-    new = lm.text_logprob(cand.replacement, left, right)
+    # A piece of a longer repair is read next to the repaired neighbours, not the damage.
+    new = lm.text_logprob(cand.replacement, left if cand.left is None else cand.left,
+                          right if cand.right is None else cand.right)
     n_new = max(len(cand.replacement), 1)
     n_old = max(len(cand.original), 1)
     nonascii = _nonascii(cand.replacement)

@@ -11,7 +11,8 @@ Clean text must cost almost nothing.  One compiled regular expression looks for
   of them common punctuation (``ÖÐ``, ``ä¸``; a lone ``é`` is ordinary French);
 - ``??`` next to non-ASCII text (lost bytes written as question marks);
 - hanzi, a space, hanzi: Korean EUC-KR read as GBK makes common hanzi, but keeps the
-  spaces between Korean words, which Chinese text rarely has.
+  spaces between Korean words, which Chinese text rarely has;
+- damage that cannot be undone (``锟斤拷``, ``烫烫烫``), so that it is reported.
 
 Only lines with a hit go on to the chains and the scorer.
 """
@@ -70,8 +71,10 @@ def suspect_re() -> re.Pattern[str]:
     qmarks = r"[^\x00-\x7f]\?\?|\?\?[^\x00-\x7f]"
     # Korean EUC-KR read as GBK gives common hanzi, but keeps Korean's spaces between words.
     spaced = r"[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{2}"
+    # Damage that cannot be undone, reported by fixenc.damage: 锟斤拷, 烫烫烫, 屯屯屯.
+    damage = "锟[斤拷�?]|烫烫烫|屯屯屯"
     return re.compile(f"(?P<char>{_class(set(suspect_chars()))})|(?P<pair>{pair})"
-                      f"|(?P<qmarks>{qmarks})|(?P<spaced>{spaced})")
+                      f"|(?P<qmarks>{qmarks})|(?P<spaced>{spaced})|(?P<damage>{damage})")
 
 
 @functools.cache

@@ -32,6 +32,16 @@ STEP_FUNCTIONS: dict[str, Callable[[str], str]] = {}
 a function of :mod:`ftfy.fixes` and are resolved on use."""
 
 
+def _transcode_function(key: str) -> Callable[[bytes], bytes]:
+    if not key.startswith("ftfy:"):
+        msg = f"unknown transcode function {key!r}"
+        raise ValueError(msg)
+    import ftfy.fixes
+
+    func: Callable[[bytes], bytes] = getattr(ftfy.fixes, key[5:])
+    return func
+
+
 def _apply_function(key: str, text: str) -> str:
     if key in STEP_FUNCTIONS:
         return STEP_FUNCTIONS[key](text)
@@ -105,6 +115,11 @@ def apply_steps(text: str, steps: Iterable[Step | tuple[str, str]]) -> str:
                 msg = "decode step needs bytes"
                 raise ValueError(msg)
             state = state.decode(arg, "replace" if filled else "strict")
+        elif action == "transcode":
+            if not isinstance(state, bytes):
+                msg = "transcode step needs bytes"
+                raise ValueError(msg)
+            state = _transcode_function(arg)(state)
         elif action == "apply":
             if not isinstance(state, str):
                 msg = "apply step needs text"

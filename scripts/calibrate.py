@@ -39,13 +39,14 @@ import synth  # noqa: E402
 
 from fixenc.evaluation import agrees, fix_is_right  # noqa: E402
 from fixenc.repair import line_candidates  # noqa: E402
+from fixenc.screen import has_suspect  # noqa: E402
 from fixenc.scoring import FEATURES, evidence_for_line  # noqa: E402
 
 OUT = ROOT / "fixenc" / "_tables" / "calibration.py"
 SEED = 20261127
 L2 = 1.0
 PER_POOL = 4000
-CLEAN_PER_FILE = 400
+CLEAN_SUSPECTS = 3000  # per language group
 
 
 def _pools() -> dict[str, list[str]]:
@@ -55,6 +56,19 @@ def _pools() -> dict[str, list[str]]:
         lines = [ln for ln in corpus.iter_lines(path, "calib") if 2 <= len(ln) <= 400]
         pools.setdefault(lang, []).extend(lines[:PER_POOL])
     return pools
+
+
+def _clean_suspects() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path in corpus.corpus_files():
+        lang = corpus.language(path)
+        found = out.setdefault(lang, [])
+        for line in corpus.iter_lines(path, "calib"):
+            if len(found) >= CLEAN_SUSPECTS:
+                break
+            if len(line) <= 400 and has_suspect(line):
+                found.append(line)
+    return out
 
 
 def _examples(cases: Iterable[dict[str, object]]) -> tuple[list[list[float]], list[int]]:
@@ -124,8 +138,9 @@ def build() -> tuple[str, dict[str, float]]:
     cases = synth.make_cases(synth_pools, rng, per_cell=12, spans=12, mixed=0, twice=12,
                              clean=0)
     xs, ys = _examples(cases)
-    for lang in sorted(pools):
-        lines = pools[lang][:CLEAN_PER_FILE * 3]
+    # Clean text: every calib line that the screen lets through (the others can produce no
+    # candidate), so that rare characters in real text teach the models what is not damage.
+    for lang, lines in sorted(_clean_suspects().items()):
         cx, cy = _examples({"kind": "clean", "damaged": ln, "truth": ln} for ln in lines)
         xs += cx
         ys += cy

@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED_ALL = ("FixConfig", "Fix", "Repair", "Step", "apply_steps", "fix", "repair",
-                "__version__")
+                "repair_lines", "__version__")
 
 
 def test_all_is_exact() -> None:

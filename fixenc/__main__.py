@@ -1,0 +1,3 @@
+from fixenc.cli import main
+
+raise SystemExit(main())
