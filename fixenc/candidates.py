@@ -11,16 +11,18 @@ language-model score) becomes the candidate, so clean text at the edges stays ou
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fixenc import lm
 from fixenc.bytemaps import HOLE, QMARK, Slot, duplicated, encode_text
 from fixenc.chains import Chain
-from fixenc.lossy import Structure, decode_holes, posteriors, structure
+from fixenc.lossy import Decoded, Structure, decode_holes, posteriors, structure
 from fixenc.results import Step
-from fixenc.script import mismatch_logprob, script_of
+from fixenc.script import Script, mismatch_logprob, script_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class Candidate:
     context_len: int = 0
     left: str | None = None  # the repaired neighbours, when they differ from the line's
     right: str | None = None
+    fallback: Candidate | None = None  # the same repair with its guesses declared lost
     layers: int = 1
     source: str = "chain"
 
@@ -326,29 +329,92 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
     whole_new = "".join(texts[first[2]:last[3]])
     context = (lm.text_logprob(whole_new) - lm.text_logprob(whole_old)) / max(len(whole_new), 1)
     out: list[Candidate] = []
+    lost_view = _lost_view(slots, chain, prev, after, wrong, script, decoded, groups, guess)
     for group in groups:
         s0, c0 = group[0][0], group[0][2]
         s1, c1 = group[-1][1], group[-1][3]
         a, b = start + s0, start + s1
         if line[a:b] == "".join(texts[c0:c1]):
             continue
-        holes = [h for h in hole_of_slot[s0:s1] if h >= 0]
         tags = decoded.tags[c0:c1]
-        if holes:
-            fill = "|".join(decoded.fills[h].hex() for h in holes)
-            steps: tuple[Step, ...] = (Step("encode", f"fixenc:{chain.wrong}"),
-                                       Step("fill", fill), Step("decode", chain.true))
-        else:
-            steps = (Step("encode", f"fixenc:{chain.wrong}"), Step("decode", chain.true))
         kept = [p for p, tag in zip(post[c0:c1], tags) if tag == 1]
-        out.append(Candidate(a, b, line[a:b], "".join(texts[c0:c1]), chain.name, chain, steps,
-                             guessed=tags.count(1), lost=tags.count(2),
-                             guess_logprob=sum(math.log(max(p, 1e-9)) for p in kept),
-                             guess_min=min(kept, default=1.0), context_gain=context,
-                             context_len=len(whole_new),
-                             left=texts[c0 - 1][-1:] if c0 > first[2] else None,
-                             right=texts[c1][:1] if c1 < last[3] else None))
+        cand = Candidate(a, b, line[a:b], "".join(texts[c0:c1]), chain.name, chain,
+                         _steps(chain, decoded.fills, hole_of_slot[s0:s1]),
+                         guessed=tags.count(1), lost=tags.count(2),
+                         guess_logprob=sum(math.log(max(p, 1e-9)) for p in kept),
+                         guess_min=min(kept, default=1.0), context_gain=context,
+                         context_len=len(whole_new),
+                         left=texts[c0 - 1][-1:] if c0 > first[2] else None,
+                         right=texts[c1][:1] if c1 < last[3] else None)
+        if kept and lost_view is not None:
+            fallback = lost_view.get((s0, s1))
+            if fallback is not None and fallback[0] != line[a:b]:
+                text, steps, lost = fallback
+                cand = dataclasses.replace(cand, fallback=dataclasses.replace(
+                    cand, replacement=text, steps=steps, guessed=0, lost=lost,
+                    guess_logprob=0.0, guess_min=1.0))
+        out.append(cand)
     return out, decoded.used
+
+
+def _steps(chain: Chain, fills: Sequence[bytes], holes_of_slots: Sequence[int]
+           ) -> tuple[Step, ...]:
+    holes = [h for h in holes_of_slots if h >= 0]
+    encode = Step("encode", f"fixenc:{chain.wrong}")
+    if holes:
+        fill = "|".join(fills[h].hex() for h in holes)
+        return (encode, Step("fill", fill), Step("decode", chain.true))
+    return (encode, Step("decode", chain.true))
+
+
+def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong: str | None,
+               script: Script | None, decoded: Decoded,
+               groups: list[list[tuple[int, int, int, int]]], guess: bool,
+               ) -> dict[tuple[int, int], tuple[str, tuple[Step, ...], int]] | None:
+    """The same decoding with every guess given up: for each slot range it covers as whole
+    blocks, the text (U+FFFD where the guesses were), the steps, and the characters lost.
+
+    A guess that is not sure enough to apply still tells that its span is damage: applying
+    the repair with the character declared lost removes the mojibake and says what is
+    missing, rather than leaving ``鍔?`` in the text."""
+    guessy = [g for g in groups if g[0][4]]  # type: ignore[misc]
+    if not guessy:
+        return None
+    forced = frozenset(h for g in guessy for block in g
+                       for holes in decoded.holes[block[2]:block[3]] for h in holes)
+    lost = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
+                        script=script, forced=forced)
+    if lost is None or lost.used != decoded.used:
+        return None
+    texts = [c.decode(chain.true, "replace") for c in lost.chunks]
+    slot_lens: list[int] = []
+    hole_of_slot: list[int] = []
+    hole = 0
+    for slot in slots[: lost.used]:
+        if isinstance(slot, bytes):
+            slot_lens.append(len(slot))
+            hole_of_slot.append(-1)
+        else:
+            slot_lens.append(len(lost.fills[hole]))
+            hole_of_slot.append(hole)
+            hole += 1
+    view: dict[tuple[int, int], tuple[str, tuple[Step, ...], int]] = {}
+    blocks = _blocks(slot_lens, [len(c) for c in lost.chunks])
+    starts = {blk[0]: i for i, blk in enumerate(blocks)}
+    for g in guessy:
+        s0, s1 = g[0][0], g[-1][1]
+        i = starts.get(s0)
+        if i is None:
+            continue
+        j = i
+        while j < len(blocks) and blocks[j][1] < s1:
+            j += 1
+        if j == len(blocks) or blocks[j][1] != s1:
+            continue
+        c0, c1 = blocks[i][2], blocks[j][3]
+        view[(s0, s1)] = ("".join(texts[c0:c1]), _steps(chain, lost.fills, hole_of_slot[s0:s1]),
+                          lost.tags[c0:c1].count(2))
+    return view
 
 
 def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
@@ -357,9 +423,11 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
     out: list[Candidate] = []
     i = 0
     n = len(slots)
+    needs = st.needs
     while i < n:
-        if _is_ascii_slot(slots[i]) or slots[i] == QMARK:
-            i += 1
+        slot = slots[i]
+        if slot == QMARK or (isinstance(slot, bytes) and needs[slot[0]] <= 0):
+            i += 1  # a character cannot start here (ASCII, or a continuation byte)
             continue
         k = extent(slots, i, n, st)
         if k <= i:
@@ -400,7 +468,14 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
     return [c for c in out if c.replacement != c.original
             and c.replacement.strip("\ufffd") and c.replacement.replace("\ufffd", "")
             != c.original.replace("\ufffd", "") and not _one_symbol_family(c.original)
-            and (_nonascii(c.replacement) >= 2 or c.context_len >= 2)]
+            and (_nonascii(c.replacement) >= 2 or c.context_len >= 2)
+            and c.replacement.count("\ufffd") <= _nonascii(c.replacement)
+            and not _IMPLAUSIBLE_RE.search(c.replacement)]
+
+
+# A repair must produce text: not Private Use or C1 control characters (signs of yet another
+# wrong decode), and not mostly U+FFFD (a "repair" that recovers less than it loses).
+_IMPLAUSIBLE_RE = re.compile("[\x80-\x9f\ue000-\uf8ff]")
 
 
 def _nonascii(text: str) -> int:

@@ -96,3 +96,13 @@ DAMAGE_KINDS: dict[str, str] = {
     "uninitialized_memory": "bytes 0xCC/0xCD of uninitialised memory printed as GBK "
     "(烫烫烫 / 屯屯屯)",
 }
+
+
+TWICE_KINDS: dict[str, str] = {
+    f"{name}_twice": name for name, chain in CHAINS.items() if chain.family == "utf8_as_multibyte"
+}
+"""Kinds of fixes that undo the same mistake made twice (UTF-8→GBK→UTF-8→GBK), by the
+chain they apply twice."""
+
+KINDS: frozenset[str] = frozenset(CHAINS) | frozenset(TWICE_KINDS) | frozenset(DAMAGE_KINDS)
+"""Every ``Fix.kind`` fixenc can report."""

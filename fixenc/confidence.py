@@ -32,6 +32,8 @@ def _models() -> tuple[tuple[str, ...], dict[str, Model]]:
 
 def _model_for(evidence: Mapping[str, float]) -> Model:
     names, models = _models()
+    if evidence["from_ftfy"] > 0:
+        return models["ftfy"]
     return models["guessed" if evidence["guessed_frac"] > 0 else "read"]
 
 
@@ -70,8 +72,8 @@ def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
 def confidence(evidence: Mapping[str, float]) -> float:
     """Calibrated probability, in [0, 1], that the candidate is exactly right.
 
-    Repairs that guessed lost bytes and repairs that read every byte behave differently, so
-    each kind has its own fitted model.
+    Repairs that guessed lost bytes, repairs that read every byte and ftfy's repairs behave
+    differently, so each kind has its own fitted model.
     """
     *_, xs, ys = _model_for(evidence)
     p = calibrate(raw_score(evidence), xs, ys)

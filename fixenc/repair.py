@@ -25,7 +25,7 @@ from fixenc.chains import CHAINS, Chain
 from fixenc.config import FixConfig
 from fixenc.confidence import confidence
 from fixenc.damage import find_damage
-from fixenc.scoring import evidence_for_line
+from fixenc.scoring import evidence_for_line, fallback_evidence
 from fixenc.screen import has_suspect, signature, suspect_re
 
 logger = logging.getLogger("fixenc")
@@ -185,9 +185,16 @@ def _scored(line: str, offset: int, cands: Iterable[Candidate],
     chosen: list[Fix] = []
     taken: list[tuple[int, int]] = []
     for conf, _gain, cand, evidence in scored:
-        if conf < REPORT_FLOOR:
-            break
         if any(cand.start < e and s < cand.end for s, e in taken):
+            continue
+        if conf < threshold and cand.fallback is not None:
+            # Not sure of the guess, but sure of the damage: apply the repair with the
+            # guessed characters declared lost (U+FFFD) if that is confident enough.
+            fb_evidence = fallback_evidence(cand, evidence, line)
+            fb_conf = confidence(fb_evidence)
+            if fb_conf >= threshold:
+                conf, cand, evidence = fb_conf, cand.fallback, fb_evidence
+        if conf < REPORT_FLOOR:
             continue
         taken.append((cand.start, cand.end))
         chosen.append(Fix(

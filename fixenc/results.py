@@ -23,8 +23,8 @@ class Step(NamedTuple):
     - ``"decode"``: turn bytes into text with the codec ``arg``;
     - ``"fill"``: put the bytes ``arg`` (hex, one group per hole, ``|``-separated) into
       the holes that a lossy ``encode`` left where bytes had been lost;
-    - ``"transcode"``: run the bytes-to-bytes function ``arg`` (ftfy's
-      ``ftfy:restore_byte_a0``, ``ftfy:replace_lossy_sequences``...);
+    - ``"transcode"``: run ftfy's fixer ``arg`` (``ftfy:restore_byte_a0``,
+      ``ftfy:fix_c1_controls``...) on the bytes or text at hand, as ``ftfy.apply_plan`` does;
     - ``"apply"``: run the registered text function ``arg`` (see ``STEP_FUNCTIONS``).
 
     >>> Step("encode", "gbk")

@@ -11,10 +11,11 @@ turns these features into a calibrated probability.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from fixenc import lm
 from fixenc.candidates import Candidate
+from fixenc.screen import suspect_re
 
 FEATURES: tuple[str, ...] = (
     "gain_per_char",
@@ -34,6 +35,8 @@ FEATURES: tuple[str, ...] = (
     "beaten",
     "context_gain",
     "log_context_len",
+    "residual",
+    "line_gain",
 )
 """Feature names, in the order the confidence model's weights use.  Every feature is
 bounded (clipped), so that no single long line dominates the fit."""
@@ -82,6 +85,8 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
         "from_ftfy": 1.0 if cand.source == "ftfy" else 0.0,
         "margin_per_char": _clip(per_char, -30.0, 30.0),
         "beaten": 0.0,
+        "residual": 0.0,  # set by evidence_for_line, which sees the whole line
+        "line_gain": 0.0,
         # A piece of a longer repair (split at its guesses) carries the evidence of the whole.
         "context_gain": _clip(cand.context_gain if cand.context_len else per_char, -10.0, 40.0),
         "log_context_len": math.log(1 + max(cand.context_len, len(cand.replacement))),
@@ -97,6 +102,16 @@ def evidence_for_line(line: str, cands: Sequence[Candidate]) -> list[tuple[Candi
     """
     scored = [(c, features(c, line)) for c in cands]
     scored = [(c, ev) for c, ev in scored if ev["gain"] > 0]
+    hits = [m.start() for m in suspect_re().finditer(line)]
+    base = lm.text_logprob(line) if scored else 0.0
+    for cand, ev in scored:
+        # How much of the line's damage this repair explains, and how the whole line reads
+        # with it: a right repair leaves no mojibake beside it.
+        ev["residual"] = (sum(1 for h in hits if not cand.start <= h < cand.end)
+                          / max(len(hits), 1))
+        fixed = line[: cand.start] + cand.replacement + line[cand.end:]
+        ev["line_gain"] = _clip((lm.text_logprob(fixed) - base) / max(len(fixed), 1),
+                                -10.0, 40.0)
     for cand, ev in scored:
         rival = 0.0
         for other, oev in scored:
@@ -108,3 +123,17 @@ def evidence_for_line(line: str, cands: Sequence[Candidate]) -> list[tuple[Candi
         ev["margin_per_char"] = _clip(margin / max(len(cand.replacement), 1), -30.0, 30.0)
         ev["beaten"] = 1.0 if margin < 0 else 0.0
     return scored
+
+
+def fallback_evidence(cand: Candidate, evidence: Mapping[str, float],
+                      line: str) -> dict[str, float]:
+    """Features of ``cand.fallback`` (its guesses declared lost), competing as ``cand`` did."""
+    assert cand.fallback is not None
+    ev = features(cand.fallback, line)
+    ev["margin_per_char"] = evidence["margin_per_char"]
+    ev["beaten"] = evidence["beaten"]
+    ev["residual"] = evidence["residual"]
+    fixed = line[: cand.start] + cand.fallback.replacement + line[cand.end:]
+    ev["line_gain"] = _clip((lm.text_logprob(fixed) - lm.text_logprob(line))
+                            / max(len(fixed), 1), -10.0, 40.0)
+    return ev

@@ -85,8 +85,18 @@ def signature(chain: str) -> frozenset[str]:
     return frozenset("".join(SIGNATURES.get(chain, ())))
 
 
+@functools.cache
+def _fast() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The screen split into single scans, each a C-speed search over one character class."""
+    single = _single_byte_chars()
+    strong = single - set(_PUNCT)
+    pair = re.compile(f"{_class(strong)}[\\x21-\\x7e]?{_class(strong)}")
+    return (re.compile(_class(set(suspect_chars()))), re.compile(_class(strong)), pair,
+            re.compile(r"[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{2}"))
+
+
 def has_suspect(text: str) -> bool:
-    """True when ``text`` contains a screening hit.
+    """True when ``text`` contains a screening hit (the same hits as :func:`suspect_re`).
 
     >>> has_suspect("你好，世界。"), has_suspect("浣犲ソ"), has_suspect("ÖÐÎÄ")
     (False, True, True)
@@ -95,4 +105,13 @@ def has_suspect(text: str) -> bool:
     """
     if text.isascii():
         return False
-    return suspect_re().search(text) is not None
+    chars, strong, pair, spaced = _fast()
+    if chars.search(text):
+        return True
+    if strong.search(text) and pair.search(text):
+        return True
+    if "??" in text and suspect_re().search(text):
+        return True
+    if " " in text and spaced.search(text):
+        return True
+    return "锟" in text or "烫烫烫" in text or "屯屯屯" in text

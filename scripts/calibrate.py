@@ -7,8 +7,9 @@ Usage::
     python scripts/calibrate.py --report   # also print a reliability table
 
 Data: synthetic damage (every chain × dialect × length, one damaged span per case, two
-layers) made by ``bench/synth.py`` from the *calib* part of the corpora, plus clean calib
-lines of every language.  Every candidate the engine proposes on those texts is an example:
+layers) made by ``bench/synth.py`` from the *calib* part of the corpora, UTF-8 read as
+single-byte code pages in every European language (ftfy's ground), plus clean calib lines
+of every language.  Every candidate the engine proposes on those texts is an example:
 correct (1) when it restores exactly its part of the truth, up to the characters it
 declares lost (``fixenc.evaluation.fix_is_right``; a sound repair of part of a damaged
 span is correct), otherwise 0 (all candidates on clean text are 0).  The model is an L2-regularised logistic
@@ -40,7 +41,7 @@ import synth  # noqa: E402
 from fixenc.evaluation import agrees, fix_is_right  # noqa: E402
 from fixenc.repair import line_candidates  # noqa: E402
 from fixenc.screen import has_suspect  # noqa: E402
-from fixenc.scoring import FEATURES, evidence_for_line  # noqa: E402
+from fixenc.scoring import FEATURES, evidence_for_line, fallback_evidence  # noqa: E402
 
 OUT = ROOT / "fixenc" / "_tables" / "calibration.py"
 SEED = 20261127
@@ -56,6 +57,34 @@ def _pools() -> dict[str, list[str]]:
         lines = [ln for ln in corpus.iter_lines(path, "calib") if 2 <= len(ln) <= 400]
         pools.setdefault(lang, []).extend(lines[:PER_POOL])
     return pools
+
+
+def _utf8_single_cases(pools: dict[str, list[str]], chain: str,
+                       rng: random.Random) -> list[dict[str, object]]:
+    """Whole-line and one-span damage of European text by one UTF-8→single-byte chain."""
+    wrong = synth.CHAINS[chain].wrong
+    cases: list[dict[str, object]] = []
+    for lang in sorted(pools):
+        lines = [ln for ln in pools[lang] if not ln.isascii() and len(ln) <= 200]
+        for line in rng.sample(lines, min(len(lines), 40)):
+            damaged = synth.damage(line, chain, "python")
+            if damaged is None or damaged == line:
+                continue
+            cases.append({"kind": "whole", "chain": chain, "truth": line, "damaged": damaged,
+                          "spans": [(0, len(damaged))]})
+            words = line.split(" ")
+            k = rng.randrange(len(words))
+            if words[k].isascii():
+                continue
+            try:
+                bad = words[k].encode("utf-8").decode(synth._norm(wrong))
+            except UnicodeDecodeError:
+                continue
+            before = " ".join(words[:k]) + (" " if k else "")
+            damaged = before + bad + ("" if k == len(words) - 1 else " ") + " ".join(words[k + 1:])
+            cases.append({"kind": "span", "chain": chain, "truth": line, "damaged": damaged,
+                          "spans": [(len(before), len(before) + len(bad))]})
+    return cases
 
 
 def _clean_suspects() -> dict[str, list[str]]:
@@ -82,15 +111,20 @@ def _examples(cases: Iterable[dict[str, object]]) -> tuple[list[list[float]], li
         if "\n" in damaged:
             continue
         spans = case.get("spans") or []
-        for cand, ev in evidence_for_line(damaged, line_candidates(damaged)):
-            if case["kind"] in ("whole", "span") and len(spans) == 1:
-                right = fix_is_right(truth, damaged, str(case["chain"]), tuple(spans[0]),
-                                     cand.start, cand.end, cand.replacement)
-            else:
-                right = agrees(damaged[: cand.start] + cand.replacement + damaged[cand.end:],
-                               truth)
-            xs.append([ev[name] for name in FEATURES])
-            ys.append(int(right))
+        for primary, primary_ev in evidence_for_line(damaged, line_candidates(damaged)):
+            pairs = [(primary, primary_ev)]
+            if primary.fallback is not None:
+                pairs.append((primary.fallback,
+                              fallback_evidence(primary, primary_ev, damaged)))
+            for cand, ev in pairs:
+                if case["kind"] in ("whole", "span") and len(spans) == 1:
+                    right = fix_is_right(truth, damaged, str(case["chain"]), tuple(spans[0]),
+                                         cand.start, cand.end, cand.replacement)
+                else:
+                    right = agrees(damaged[: cand.start] + cand.replacement
+                                   + damaged[cand.end:], truth)
+                xs.append([ev[name] for name in FEATURES])
+                ys.append(int(right))
     return xs, ys
 
 
@@ -138,6 +172,14 @@ def build() -> tuple[str, dict[str, float]]:
     cases = synth.make_cases(synth_pools, rng, per_cell=12, spans=12, mixed=0, twice=12,
                              clean=0)
     xs, ys = _examples(cases)
+    # ftfy's ground: UTF-8 read as single-byte code pages, in every language (ftfy's own
+    # candidates get a model of their own, trained mostly here).
+    european = {k: v for k, v in pools.items() if k not in synth_pools and k != "misc"}
+    for chain in ("utf8_read_as_latin1", "utf8_read_as_cp1252", "utf8_read_as_macroman",
+                  "utf8_read_as_cp437"):
+        ex, ey = _examples(_utf8_single_cases(european, chain, rng))
+        xs += ex
+        ys += ey
     # Clean text: every calib line that the screen lets through (the others can produce no
     # candidate), so that rare characters in real text teach the models what is not damage.
     for lang, lines in sorted(_clean_suspects().items()):
@@ -147,8 +189,10 @@ def build() -> tuple[str, dict[str, float]]:
     x = np.array(xs, dtype=float)
     y = np.array(ys, dtype=float)
     guessed = x[:, FEATURES.index("guessed_frac")] > 0
+    ftfy = x[:, FEATURES.index("from_ftfy")] > 0
     parts = []
-    for name, mask in (("read", ~guessed), ("guessed", guessed)):
+    for name, mask in (("read", ~guessed & ~ftfy), ("guessed", guessed & ~ftfy),
+                       ("ftfy", ftfy)):
         parts.append((name, *_fit(x[mask], y[mask])))
     stats = {"examples": float(len(y)), "positives": float(y.sum()),
              "guessed": float(guessed.sum())}
@@ -193,7 +237,8 @@ def _render(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float, li
     return (
         '"""GENERATED by scripts/calibrate.py, do not edit; run `python scripts/calibrate.py`.\n\n'
         "The confidence models of fixenc.confidence: one for repairs that read every byte,\n"
-        "one for repairs that guessed lost bytes; each is a logistic regression over the\n"
+        "one for repairs that guessed lost bytes, one for ftfy's repairs; each is a\n"
+        "logistic regression over the\n"
         "standardised features, then isotonic correction points.\n"
         '"""\n\n'
         f"# python {platform.python_version()}; seed {SEED}; L2 {L2}; "

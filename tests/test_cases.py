@@ -152,9 +152,9 @@ def test_labels_unique_across_files() -> None:
 
 
 def test_kinds_are_known() -> None:
-    from fixenc.chains import CHAINS, DAMAGE_KINDS
+    from fixenc.chains import KINDS
 
-    known = set(CHAINS) | set(DAMAGE_KINDS)
+    known = set(KINDS)
     for name in FILES:
         for case in _load(name):
             unknown = set(case.get("kinds", ())) - known
