@@ -1,8 +1,8 @@
 """fixenc: repair broken Chinese text encoding (mojibake), safely, with calibrated confidence.
 
 >>> import fixenc
->>> fixenc.fix("浣犲ソ锛屼笘鐣")
-'你好，世界'
+>>> fixenc.fix("鎴戜滑鏄庡ぉ瑙侊紒")          # UTF-8 bytes of 我们明天见！ read as GBK
+'我们明天见！'
 """
 
 from __future__ import annotations

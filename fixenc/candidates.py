@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -348,7 +349,9 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
                          right=texts[c1][:1] if c1 < last[3] else None)
         if kept and lost_view is not None:
             fallback = lost_view.get((s0, s1))
-            if fallback is not None and fallback[0] != line[a:b]:
+            # Declaring characters lost must not lengthen the text (a lost double-byte
+            # character decodes to two U+FFFD).
+            if fallback is not None and fallback[0] != line[a:b] and len(fallback[0]) <= b - a:
                 text, steps, lost = fallback
                 cand = dataclasses.replace(cand, fallback=dataclasses.replace(
                     cand, replacement=text, steps=steps, guessed=0, lost=lost,
@@ -484,13 +487,17 @@ def _nonascii(text: str) -> int:
 
 
 # Runs of one family of symbols are written on purpose far more often than they arise as
-# mojibake: progress bars and tables (░▒▓█, ─│┌), and Japanese in halfwidth katakana
-# (ｺﾝﾋﾟｭｰﾀ).  Real mojibake mixes families (╧ε─┐, ｻ瞑鮠ﾍ), so a span made of one family
-# alone is never repaired.
+# mojibake: progress bars and tables (░▒▓█, ─│┌), arrows and stars (↓↓↓, ★☆), and
+# Japanese in halfwidth katakana (ｺﾝﾋﾟｭｰﾀ).  Real mojibake mixes families (╧ε─┐, ｻ瞑鮠ﾍ)
+# and contains letters, so a span made of one family, or of symbols alone, is never repaired.
 _SYMBOL_FAMILIES = (("\u2500", "\u259f"), ("\uff61", "\uff9f"))
 
 
 def _one_symbol_family(text: str) -> bool:
     chars = [ch for ch in text if ch >= "\x80"]
-    return bool(chars) and any(all(lo <= ch <= hi for ch in chars)
-                               for lo, hi in _SYMBOL_FAMILIES)
+    if not chars:
+        return False
+    if any(all(lo <= ch <= hi for ch in chars) for lo, hi in _SYMBOL_FAMILIES):
+        return True
+    # Symbols and punctuation alone (↓↓↓, ★☆): mojibake of text always has letters.
+    return all(unicodedata.category(ch)[0] in "SP" for ch in chars)

@@ -260,8 +260,10 @@ def repair(text: str, config: FixConfig | None = None, *,
     >>> repair("浣犲ソ").text                       # UTF-8 bytes of 你好 read as GBK
     '你好'
     >>> r = repair("错误：鍙戦€佹垚鍔?")              # ... with the last byte lost
-    >>> r.text, r.fixes[0].kind, r.fixes[0].guessed
-    ('错误：发送成功', 'utf8_read_as_gbk', 1)
+    >>> r.text
+    '错误：发送成功'
+    >>> [(f.kind, f.replacement, f.guessed) for f in r.fixes]   # 功 was a guess
+    [('utf8_read_as_gbk', '发送成', 0), ('utf8_read_as_gbk', '功', 1)]
     >>> repair("ÄãºÃ£¬ÊÀ½ç").text                   # GBK bytes read as Latin-1
     '你好，世界'
     >>> repair("涓涓细流，汇成江海。").changed       # clean text is left alone
