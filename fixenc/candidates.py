@@ -300,17 +300,7 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
     texts = [c.decode(chain.true, "replace") for c in decoded.chunks]
     if "".join(texts) != decoded.text:
         return [], decoded.used
-    slot_lens: list[int] = []
-    hole_of_slot: list[int] = []
-    hole = 0
-    for slot in slots:
-        if isinstance(slot, bytes):
-            slot_lens.append(len(slot))
-            hole_of_slot.append(-1)
-        else:
-            slot_lens.append(len(decoded.fills[hole]))
-            hole_of_slot.append(hole)
-            hole += 1
+    slot_lens, hole_of_slot = _layout(slots, decoded)
     blocks = _blocks(slot_lens, [len(c) for c in decoded.chunks])
     stretch = _best_stretch(line, start, blocks, texts)
     if stretch is None:
@@ -360,6 +350,23 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
     return out, decoded.used
 
 
+def _layout(slots: Sequence[Slot], decoded: Decoded) -> tuple[list[int], list[int]]:
+    """Bytes each slot stands for in ``decoded`` (a hole: its fill), and each slot's hole
+    number (-1 for known bytes)."""
+    slot_lens: list[int] = []
+    hole_of_slot: list[int] = []
+    hole = 0
+    for slot in slots:
+        if isinstance(slot, bytes):
+            slot_lens.append(len(slot))
+            hole_of_slot.append(-1)
+        else:
+            slot_lens.append(len(decoded.fills[hole]))
+            hole_of_slot.append(hole)
+            hole += 1
+    return slot_lens, hole_of_slot
+
+
 def _steps(chain: Chain, fills: Sequence[bytes], holes_of_slots: Sequence[int]
            ) -> tuple[Step, ...]:
     holes = [h for h in holes_of_slots if h >= 0]
@@ -390,17 +397,7 @@ def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong
     if lost is None or lost.used != decoded.used:
         return None
     texts = [c.decode(chain.true, "replace") for c in lost.chunks]
-    slot_lens: list[int] = []
-    hole_of_slot: list[int] = []
-    hole = 0
-    for slot in slots[: lost.used]:
-        if isinstance(slot, bytes):
-            slot_lens.append(len(slot))
-            hole_of_slot.append(-1)
-        else:
-            slot_lens.append(len(lost.fills[hole]))
-            hole_of_slot.append(hole)
-            hole += 1
+    slot_lens, hole_of_slot = _layout(slots[: lost.used], lost)
     view: dict[tuple[int, int], tuple[str, tuple[Step, ...], int]] = {}
     blocks = _blocks(slot_lens, [len(c) for c in lost.chunks])
     starts = {blk[0]: i for i, blk in enumerate(blocks)}

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import collections
 import math
-import os
 import platform
 import sys
 import unicodedata
@@ -107,14 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if corpus.corpora_dir() is None:
         print("corpora not found; set FIXENC_CORPORA", file=sys.stderr)
         return 2
-    text = build()
-    if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        return 0 if current == text else 1
-    tmp = OUT.with_suffix(".py.new")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, OUT)
-    return 0
+    return corpus.write_or_check(OUT, build(), args.check)
 
 
 if __name__ == "__main__":

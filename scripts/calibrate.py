@@ -21,7 +21,6 @@ separate half of the examples.  Numbers are rounded so the output is byte-stable
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import random
 import sys
@@ -261,16 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     text, stats = build()
     print(f"examples {int(stats['examples'])}, positives {int(stats['positives'])}",
           file=sys.stderr)
-    if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if current != text:
-            print(f"{OUT} is stale", file=sys.stderr)
-            return 1
-        return 0
-    tmp = OUT.with_suffix(".py.new")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, OUT)
-    return 0
+    return corpus.write_or_check(OUT, text, args.check)
 
 
 if __name__ == "__main__":

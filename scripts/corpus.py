@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -92,3 +93,18 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_or_check(out: Path, text: str, check: bool) -> int:
+    """Write a generated module atomically (``out.new`` then ``os.replace``), or with
+    ``check`` compare it with what is committed: 0 when written or fresh, 1 when stale."""
+    if check:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if current != text:
+            print(f"{out} is stale: regenerate it", file=sys.stderr)
+            return 1
+        return 0
+    tmp = out.with_name(out.name + ".new")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(tmp, out)
+    return 0

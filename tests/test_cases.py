@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,8 @@ def _load(name: str) -> list[Case]:
     return cases
 
 
-def _params(names: Sequence[str]) -> Iterator[Any]:
+def _params(names: Sequence[str]) -> list[Any]:
+    params = []
     for name in names:
         for case in _load(name):
             marks = []
@@ -40,7 +41,8 @@ def _params(names: Sequence[str]) -> Iterator[Any]:
                 # raises=AssertionError: a crash is a bug, not an expected failure.
                 marks.append(pytest.mark.xfail(strict=True, raises=AssertionError,
                                                reason=case["comment"]))
-            yield pytest.param(case, id=case["label"], marks=marks)
+            params.append(pytest.param(case, id=case["label"], marks=marks))
+    return params
 
 
 def _threshold(case: Case) -> float:
