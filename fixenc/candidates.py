@@ -397,6 +397,8 @@ def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong
     if lost is None or lost.used != decoded.used:
         return None
     texts = [c.decode(chain.true, "replace") for c in lost.chunks]
+    if "".join(texts) != lost.text:
+        return None  # lost bytes let neighbours merge: the pieces would not replay
     slot_lens, hole_of_slot = _layout(slots[: lost.used], lost)
     view: dict[tuple[int, int], tuple[str, tuple[Step, ...], int]] = {}
     blocks = _blocks(slot_lens, [len(c) for c in lost.chunks])

@@ -213,9 +213,12 @@ _DEFINITE_DAMAGE = frozenset({"fffd_read_as_gbk", "uninitialized_memory"})
 def _line_fixes(line: str, offset: int, config: FixConfig) -> list[Fix]:
     damage = list(find_damage(line, offset))
     # 锟斤拷 and 烫烫烫 are what they are: no chain may "repair" them into something else.
+    # Undoing two layers is the exception: there 锟 is the first layer's U+FFFD read again,
+    # and the repair gives it back as U+FFFD.
     vetoed = [(d.start - offset, d.end - offset) for d in damage if d.kind in _DEFINITE_DAMAGE]
     cands = [c for c in line_candidates(line, config)
-             if not any(c.start < e and s < c.end for s, e in vetoed)]
+             if not any(c.start < e and s < c.end for s, e in vetoed)
+             or (c.layers > 1 and "\ufffd" in c.replacement)]
     fixes = _scored(line, offset, cands, config.min_confidence)
     if config.report_damage:
         applied = [(f.start, f.end) for f in fixes if f.applied]
