@@ -3,13 +3,15 @@
 Usage::
 
     python bench/bench_accuracy.py [--quick] [--seed N] [--json out.json]
-                                   [--engine fixenc|ftfy|identity] [--gate]
+                                   [--engine fixenc|ftfy|identity] [--gate] [--stream-mb N]
 
 Cases are made by :mod:`synth` from the ``test`` part of the corpora only (``train`` builds
 the tables, ``calib`` fits the confidence model).  Every table compares the engine with
 ``ftfy.fix_encoding`` on the same cases in the same run.  The last block checks the targets;
-with ``--gate`` the exit status is 1 when one of them fails.  When the corpora are missing
-(see ``$FIXENC_CORPORA``) the benchmark says so and exits 0.
+with ``--gate`` the exit status is 1 when one of them fails.  The streaming section (see
+:mod:`bench_stream`) pipes N/8 and N MB through the ``fixenc`` CLI filter and compares their
+peak memory; ``--stream-mb 1024`` checks the 1 GB claim.  When the corpora are missing (see
+``$FIXENC_CORPORA``) the benchmark says so and exits 0.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ for _p in (ROOT, ROOT / "scripts", BENCH):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
+import bench_stream
 import corpus  # scripts/corpus.py
 import synth
 
@@ -724,6 +727,8 @@ def targets(scored: list[Scored], out: dict[str, Any]) -> list[Target]:
         ms = speed["import_ms"]["fixenc"]
         result.append(Target("import fixenc <= 150 ms", "n/a" if ms is None else f"{ms:.0f} ms",
                              None if ms is None else ms <= 150))
+    label, measured, passed = bench_stream.streaming_target(out)
+    result.append(Target(label, measured, passed))
     errors = int(out.get("engine_errors", 0))
     result.append(Target("no engine errors", f"{errors} exceptions", errors == 0))
     return result
@@ -764,7 +769,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-ftfy-cases", action="store_true",
                         help="skip ftfy's test cases (no download)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed section")
+    parser.add_argument("--stream-mb", type=_megabytes, metavar="N",
+                        help="streaming section: pipe N/8 and N MB through the CLI filter "
+                             "(default 64, 8 with --quick; 1024 checks the 1 GB claim, in "
+                             "$TMPDIR; 0 skips the section)")
     return parser
+
+
+def _megabytes(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not number >= 0 or math.isinf(number):
+        msg = f"must be a number of MB (0 or more), got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -812,6 +832,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_speed:
         speed_clean = load_clean(random.Random(0), 0)
         timed("speed", lambda: report_speed(speed_clean, scored, engine, size, out))
+    stream_mb = args.stream_mb if args.stream_mb is not None else 8 if args.quick else 64
+    timed("streaming",
+          lambda: bench_stream.report_streaming(stream_mb, args.quick, args.seed, out))
     if engine.errors:
         print(f"\n{len(engine.errors)} engine errors (counted as no change), up to 5:")
         for err in engine.errors[:5]:

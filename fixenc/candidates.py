@@ -50,6 +50,8 @@ class Candidate:
     source: str = "chain"
 
 
+_TOTAL_DECODERS = frozenset({"latin-1", "mac-roman", "cp437", "cp850", "cp866"})
+
 GUESS_FLOOR = 0.5
 """A guessed character is kept only when it is more likely than all its alternatives
 together, given the characters on both sides; otherwise it stays U+FFFD (lost)."""
@@ -334,7 +336,7 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
                          guessed=tags.count(1), lost=tags.count(2),
                          guess_logprob=sum(math.log(max(p, 1e-9)) for p in kept),
                          guess_min=min(kept, default=1.0), context_gain=context,
-                         context_len=len(whole_new),
+                         context_len=_nonascii(whole_new),
                          left=texts[c0 - 1][-1:] if c0 > first[2] else None,
                          right=texts[c1][:1] if c1 < last[3] else None)
         if kept and lost_view is not None:
@@ -457,6 +459,10 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
     """
     if slots is None:
         slots = encode_text(line, chain.wrong)
+    if chain.wrong in _TOTAL_DECODERS:
+        # These code pages read every byte: they never lost one, so U+FFFD and "?" in their
+        # output are what they are, not holes.
+        slots = [None if slot == HOLE else b"?" if slot == QMARK else slot for slot in slots]
     if chain.true != "utf-8" and duplicated(chain.wrong):
         # Characters the wrong decoder reads from two byte sequences (cp932's NEC and IBM
         # extensions) cannot be undone reliably: which bytes were there decides what the
@@ -470,7 +476,8 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
     return [c for c in out if c.replacement != c.original
             and c.replacement.strip("\ufffd") and c.replacement.replace("\ufffd", "")
             != c.original.replace("\ufffd", "") and not _one_symbol_family(c.original)
-            and (_nonascii(c.replacement) >= 2 or c.context_len >= 2)
+            and (_nonascii(_changed(c)) >= 2
+                 or ((c.left is not None or c.right is not None) and c.context_len >= 3))
             and c.replacement.count("\ufffd") <= _nonascii(c.replacement)
             and not _IMPLAUSIBLE_RE.search(c.replacement)]
 
@@ -480,8 +487,21 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
 _IMPLAUSIBLE_RE = re.compile("[\x80-\x9f\ue000-\uf8ff]")
 
 
+def _changed(cand: Candidate) -> str:
+    """The part of the replacement that differs from the original (common ends dropped)."""
+    old, new = cand.original, cand.replacement
+    i = 0
+    while i < min(len(old), len(new)) and old[i] == new[i]:
+        i += 1
+    j = 0
+    while j < min(len(old), len(new)) - i and old[-1 - j] == new[-1 - j]:
+        j += 1
+    return new[i: len(new) - j]
+
+
 def _nonascii(text: str) -> int:
-    # One character alone (Á¦ is 力 in GBK and 제 in EUC-KR) is not evidence enough.
+    # One character alone (Á¦ is 力 in GBK and 제 in EUC-KR) is not evidence enough, unless
+    # it is a piece of a longer repair (its neighbours repaired too).
     return sum(1 for ch in text if ch >= "\x80" and ch != "\ufffd")
 
 

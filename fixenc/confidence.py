@@ -1,7 +1,6 @@
 """Turn the evidence for a candidate into a calibrated probability that it is exactly right.
 
-The models (one for repairs that read every byte, one for repairs that guessed lost bytes)
-are logistic regressions over the features of :mod:`fixenc.scoring`, each followed by an
+The models (see :func:`model_name`) are logistic regressions over the features of :mod:`fixenc.scoring`, each followed by an
 isotonic correction, all fitted by ``scripts/calibrate.py`` on synthetic damage made from
 the *calib* part of the corpora (never the text that built the tables, never the text the
 benchmark evaluates on) together with the candidates that clean calib lines give rise to,
@@ -30,11 +29,27 @@ def _models() -> tuple[tuple[str, ...], dict[str, Model]]:
     return cal.FEATURES, models
 
 
-def _model_for(evidence: Mapping[str, float]) -> Model:
-    names, models = _models()
+def model_name(evidence: Mapping[str, float]) -> str:
+    """Which fitted model judges a candidate.
+
+    - ``ftfy``: ftfy's own repairs;
+    - ``guessed``: repairs that guessed lost bytes;
+    - ``clean``: repairs that read every byte, lost none, beat every other reading of the
+      same bytes and explain every screening hit of the line (the common, clear case);
+    - ``read``: the other repairs that read every byte.
+    """
     if evidence["from_ftfy"] > 0:
-        return models["ftfy"]
-    return models["guessed" if evidence["guessed_frac"] > 0 else "read"]
+        return "ftfy"
+    if evidence["guessed_frac"] > 0:
+        return "guessed"
+    if evidence["lost_frac"] == 0 and evidence["beaten"] == 0 and evidence["residual"] == 0:
+        return "clean"
+    return "read"
+
+
+def _model_for(evidence: Mapping[str, float]) -> Model:
+    _, models = _models()
+    return models[model_name(evidence)]
 
 
 def raw_score(evidence: Mapping[str, float]) -> float:
@@ -72,8 +87,9 @@ def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
 def confidence(evidence: Mapping[str, float]) -> float:
     """Calibrated probability, in [0, 1], that the candidate is exactly right.
 
-    Repairs that guessed lost bytes, repairs that read every byte and ftfy's repairs behave
-    differently, so each kind has its own fitted model.
+    Clear-cut repairs, other repairs that read every byte, repairs that guessed lost bytes
+    and ftfy's repairs behave differently, so each kind has its own fitted model (see
+    :func:`model_name`).
     """
     *_, xs, ys = _model_for(evidence)
     p = calibrate(raw_score(evidence), xs, ys)

@@ -45,7 +45,6 @@ def _repair_lines(text: str) -> str:
 # lines get confidences just under 0.9 (see tests/cases/known_failures.json for the same
 # kind of case).  Strict, so that the day they pass, this list must shrink.
 KNOWN_FAILURES = {
-    "subtitles_utf8_as_gbk.srt": "two short lossless lines repaired at confidence 0.80-0.90",
     "zip_names_gbk_as_cp437.txt": "some GBK-as-cp437 names repaired at confidence below 0.9",
 }
 
