@@ -194,18 +194,39 @@ def _blocks(slot_lens: Sequence[int], char_lens: Sequence[int]
     return blocks
 
 
+BARRIER = 8
+"""Unchanged blocks (ASCII) in a row that separate two repairs: evidence does not carry
+across a run of plain text that long, so each side must stand on its own."""
+
+
 def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
                   pieces: Sequence[str]) -> tuple[int, int] | None:
-    """The contiguous blocks with the largest total gain (Kadane): first and last index.
+    """The first stretch of blocks worth repairing: its first and last block index.
 
     ``pieces`` is the decoding, one string per decoded character (a lost character may
     decode to more than one U+FFFD).  Blocks that decode to themselves (ASCII) are trimmed
-    from both ends.
+    from both ends, and :data:`BARRIER` of them in a row split the blocks into groups; within
+    the first group that has one, the contiguous blocks with the largest total gain win
+    (Kadane).  Callers continue after the stretch, so later groups are found in turn.
     """
+    def same(b: int) -> bool:
+        s0, s1, c0, c1 = blocks[b]
+        return line[base + s0: base + s1] == "".join(pieces[c0:c1])
+
     best: tuple[float, int, int] | None = None
     run_gain = 0.0
     run_start = 0
+    plain = 0
     for b, (s0, s1, c0, c1) in enumerate(blocks):
+        if same(b):
+            plain += 1
+            if plain >= BARRIER and best is not None and best[0] > 0:
+                break  # a stretch was found before this run of plain text: take it
+            if plain >= BARRIER:
+                run_gain, best = 0.0, None
+                continue
+        else:
+            plain = 0
         orig = line[base + s0: base + s1]
         new = "".join(pieces[c0:c1])
         prev_o = line[base + s0 - 1] if base + s0 > 0 else ""
@@ -220,11 +241,6 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
     if best is None or best[0] <= 0:
         return None
     _, first, last = best
-
-    def same(b: int) -> bool:
-        s0, s1, c0, c1 = blocks[b]
-        return line[base + s0: base + s1] == "".join(pieces[c0:c1])
-
     while first < last and same(first):
         first += 1
     while last > first and same(last):
@@ -258,7 +274,7 @@ def _plain_segment(line: str, start: int, slots: Sequence[Slot],
     a, b = start + s0, start + s1
     cand = Candidate(a, b, line[a:b], text[c0:c1], chain.name, chain,
                      (Step("encode", f"fixenc:{chain.wrong}"), Step("decode", chain.true)))
-    return cand, k
+    return cand, s1
 
 
 def _holey_segment(line: str, start: int, slots: Sequence[Slot],
@@ -349,7 +365,7 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
                     cand, replacement=text, steps=steps, guessed=0, lost=lost,
                     guess_logprob=0.0, guess_min=1.0))
         out.append(cand)
-    return out, decoded.used
+    return out, min(decoded.used, last[1])
 
 
 def _layout(slots: Sequence[Slot], decoded: Decoded) -> tuple[list[int], list[int]]:
@@ -506,10 +522,12 @@ def _nonascii(text: str) -> int:
 
 
 # Runs of one family of symbols are written on purpose far more often than they arise as
-# mojibake: progress bars and tables (░▒▓█, ─│┌), arrows and stars (↓↓↓, ★☆), and
-# Japanese in halfwidth katakana (ｺﾝﾋﾟｭｰﾀ).  Real mojibake mixes families (╧ε─┐, ｻ瞑鮠ﾍ)
+# mojibake: progress bars and tables (░▒▓█, ─│┌), arrows and stars (↓↓↓, ★☆), Japanese
+# in halfwidth katakana (ｺﾝﾋﾟｭｰﾀ) or in kana alone (さらに), and Korean jamo on their own
+# (ㅋㅋㅋ, ㄲㄲ, ㅠㅠ).  Real mojibake mixes families (╧ε─┐, ｻ瞑鮠ﾍ)
 # and contains letters, so a span made of one family, or of symbols alone, is never repaired.
-_SYMBOL_FAMILIES = (("\u2500", "\u259f"), ("\uff61", "\uff9f"))
+_SYMBOL_FAMILIES = (("\u2500", "\u259f"), ("\uff61", "\uff9f"), ("\u3130", "\u318f"),
+                    ("\u3040", "\u30ff"))
 
 
 def _one_symbol_family(text: str) -> bool:

@@ -65,7 +65,8 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
     n_new = max(len(cand.replacement), 1)
     n_old = max(len(cand.original), 1)
     nonascii = _nonascii(cand.replacement)
-    per_char = (new - old) / n_new
+    # Per non-ASCII character: ASCII reads the same either way and would dilute the evidence.
+    per_char = (new - old) / max(nonascii, 1)
     return {
         "gain": new - old,
         "gain_per_char": _clip(per_char, -10.0, 40.0),
