@@ -187,10 +187,10 @@ def _blocks(slot_lens: Sequence[int], char_lens: Sequence[int]
     s0 = c0 = 0
     for c, length in enumerate(char_lens):
         pos += length
-        k = slot_ends.get(pos)
-        if k is not None and k > s0:
-            blocks.append((s0, k, c0, c + 1))
-            s0, c0 = k, c + 1
+        end = slot_ends.get(pos)
+        if end is not None and end > s0:
+            blocks.append((s0, end, c0, c + 1))
+            s0, c0 = end, c + 1
     return blocks
 
 

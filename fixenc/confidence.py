@@ -24,8 +24,10 @@ Model = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], float,
 def _models() -> tuple[tuple[str, ...], dict[str, Model]]:
     from fixenc._tables import calibration as cal
 
-    models = {name: (m["means"], m["scales"], m["weights"], m["bias"], m["isotonic_x"],
-                     m["isotonic_y"]) for name, m in cal.MODELS.items()}
+    models: dict[str, Model] = {
+        name: (m["means"], m["scales"], m["weights"], m["bias"],  # type: ignore[misc]
+               m["isotonic_x"], m["isotonic_y"])
+        for name, m in cal.MODELS.items()}
     return cal.FEATURES, models
 
 

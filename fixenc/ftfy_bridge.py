@@ -32,10 +32,11 @@ def ftfy_candidate(line: str) -> Candidate | None:
     steps: list[Step] = []
     kind = "utf8_read_as_cp1252"
     for action, arg in plan:
-        if action in ("encode", "decode"):
-            steps.append(Step(action, arg))
-            if action == "encode":
-                kind = _CODEC_KIND.get(arg, kind)
+        if action == "encode":
+            steps.append(Step("encode", arg))
+            kind = _CODEC_KIND.get(arg, kind)
+        elif action == "decode":
+            steps.append(Step("decode", arg))
         elif action == "transcode":
             steps.append(Step("transcode", f"ftfy:{arg}"))
         else:

@@ -364,6 +364,7 @@ def _prune(hyps: list[_Hyp]) -> list[_Hyp]:
 def _unlink(items: object) -> list[object]:
     out: list[object] = []
     while items is not None:
+        head: object
         head, items = items  # type: ignore[misc]
         out.append(head)
     out.reverse()
@@ -373,6 +374,8 @@ def _unlink(items: object) -> list[object]:
 def _pairs(fills: object) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     while fills is not None:
+        hole_id: int
+        byte: int
         hole_id, byte, fills = fills  # type: ignore[misc]
         out.append((hole_id, byte))
     out.reverse()
@@ -435,10 +438,10 @@ def decode_holes(
     follow: list[int] = []
     for k, slot in enumerate(slots):
         if slot == HOLE or slot == QMARK:
-            nxt = slots[k + 1] if k + 1 < len(slots) else None
-            if isinstance(nxt, bytes):
-                follow.append(nxt[0])
-            elif nxt is None and after and after < "\x80":
+            following = slots[k + 1] if k + 1 < len(slots) else None
+            if isinstance(following, bytes):
+                follow.append(following[0])
+            elif following is None and after and after < "\x80":
                 follow.append(ord(after))
             else:
                 follow.append(-1)  # end of text, or unknown: no constraint

@@ -79,7 +79,7 @@ def _encode(text: str, codec: str, keep_holes: bool) -> bytes | list[Slot]:
         if any(s == HOLE for s in slots):
             msg = f"{codec}: U+FFFD in {text!r} needs a fill step"
             raise ValueError(msg)
-        return b"".join(s if isinstance(s, bytes) else b"?" for s in slots)  # type: ignore[misc]
+        return b"".join(s if isinstance(s, bytes) else b"?" for s in slots)
     if codec.startswith("sloppy-") or codec == "utf-8-variants":
         import ftfy.bad_codecs  # noqa: F401  (ftfy registers its codecs on import)
     return text.encode(codec)
