@@ -297,18 +297,24 @@ def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
                      guessed, lost + 1, guess_lp))
 
 
+def _continue(ctx: _Ctx, hyp: _Hyp, entry: tuple[int | None, int],
+              out_hyps: list[_Hyp]) -> None:
+    """Add one byte (known, or a hole's) to the character being built; resolve it when
+    complete."""
+    score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
+    hyp = (score, prev, (*template, entry), need - 1, out, fills, guessed, lost, guess_lp)
+    if need == 1:
+        _resolve(ctx, hyp, out_hyps)
+    else:
+        out_hyps.append(hyp)
+
+
 def _feed_known(ctx: _Ctx, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> None:
     st = ctx.st
     score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
     if need:
-        if byte not in st.conts:
-            return
-        hyp = (score, prev, (*template, (byte, -1)), need - 1, out, fills, guessed, lost,
-               guess_lp)
-        if need == 1:
-            _resolve(ctx, hyp, out_hyps)
-        else:
-            out_hyps.append(hyp)
+        if byte in st.conts:
+            _continue(ctx, hyp, (byte, -1), out_hyps)
         return
     lead = st.needs[byte]
     if lead < 0:
@@ -326,12 +332,7 @@ def _feed_unknown(ctx: _Ctx, hyp: _Hyp, hole: int, out_hyps: list[_Hyp]) -> None
     st = ctx.st
     score, prev, template, need, out, fills, guessed, lost, guess_lp = hyp
     if need:
-        hyp = (score, prev, (*template, (None, hole)), need - 1, out, fills, guessed, lost,
-               guess_lp)
-        if need == 1:
-            _resolve(ctx, hyp, out_hyps)
-        else:
-            out_hyps.append(hyp)
+        _continue(ctx, hyp, (None, hole), out_hyps)
         return
     # An unknown first byte: a character of each possible length starts here.
     for lead_need, _leads in st.unknown_leads:
