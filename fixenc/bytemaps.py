@@ -26,7 +26,6 @@ produced this character).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 
 HOLE = -1
 """A replacement character: one or two bytes the wrong decoder could not read."""
@@ -104,22 +103,6 @@ def encode_text(text: str, wrong: str) -> list[Slot]:
             slot = table[ch] = _encode_uncached(ch, wrong)
         append(slot)
     return out
-
-
-def join_known(slots: Sequence[Slot]) -> bytes | None:
-    """The bytes of ``slots`` when none is a hole or unencodable, else None.
-
-    A ``?`` counts as the byte 0x3F here.
-    """
-    parts: list[bytes] = []
-    for slot in slots:
-        if isinstance(slot, bytes):
-            parts.append(slot)
-        elif slot == QMARK:
-            parts.append(b"?")
-        else:
-            return None
-    return b"".join(parts)
 
 
 @functools.cache

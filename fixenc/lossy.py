@@ -116,11 +116,6 @@ def structure(codec: str) -> Structure:
     return _utf8() if codec == "utf-8" else _dbcs(codec)
 
 
-def has_structure(codec: str) -> bool:
-    """True when holes in text of ``codec`` can be filled."""
-    return codec == "utf-8" or codec in _DBCS
-
-
 @functools.lru_cache(maxsize=8192)
 def _candidates(codec: str, template: tuple[int | None, ...]
                 ) -> tuple[tuple[str, bytes, float], ...]:

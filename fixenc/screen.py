@@ -61,20 +61,30 @@ def suspect_chars() -> frozenset[str]:
 
 
 @functools.cache
+def _rules() -> dict[str, str]:
+    """The screen's rules as regex sources, by name (the group names of :func:`suspect_re`)."""
+    strong = _class(_single_byte_chars() - set(_PUNCT))
+    return {
+        "char": _class(set(suspect_chars())),
+        # ... also with one ASCII byte between them: a double-byte trail can be ASCII (§A¤@).
+        "pair": f"{strong}[\\x21-\\x7e]?{strong}",
+        # Lost bytes written as "?" next to non-ASCII text: "鍔?", "????" from Big5 decoders.
+        "qmarks": r"[^\x00-\x7f]\?\?|\?\?[^\x00-\x7f]",
+        # Korean EUC-KR read as GBK gives common hanzi, but keeps Korean's spaces between words.
+        "spaced": r"[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{2}",
+        # Damage that cannot be undone, reported by fixenc.damage: 锟斤拷, 烫烫烫, 屯屯屯.
+        "damage": "锟[斤拷\ufffd?]|烫烫烫|屯屯屯",
+        # Not a rule of its own: a strong single-byte character, the pair rule's quick test.
+        "strong": strong,
+    }
+
+
+@functools.cache
 def suspect_re() -> re.Pattern[str]:
     """The compiled screen (built on first use, never at import)."""
-    single = _single_byte_chars()
-    strong = single - set(_PUNCT)
-    # ... also with one ASCII byte between them: a double-byte trail can be ASCII (§A¤@).
-    pair = f"{_class(strong)}[\\x21-\\x7e]?{_class(strong)}"
-    # Lost bytes written as "?" next to non-ASCII text: "鍔?", "????" from Big5 decoders.
-    qmarks = r"[^\x00-\x7f]\?\?|\?\?[^\x00-\x7f]"
-    # Korean EUC-KR read as GBK gives common hanzi, but keeps Korean's spaces between words.
-    spaced = r"[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{2}"
-    # Damage that cannot be undone, reported by fixenc.damage: 锟斤拷, 烫烫烫, 屯屯屯.
-    damage = "锟[斤拷�?]|烫烫烫|屯屯屯"
-    return re.compile(f"(?P<char>{_class(set(suspect_chars()))})|(?P<pair>{pair})"
-                      f"|(?P<qmarks>{qmarks})|(?P<spaced>{spaced})|(?P<damage>{damage})")
+    rules = _rules()
+    return re.compile("|".join(f"(?P<{name}>{rules[name]})"
+                               for name in ("char", "pair", "qmarks", "spaced", "damage")))
 
 
 @functools.cache
@@ -88,11 +98,9 @@ def signature(chain: str) -> frozenset[str]:
 @functools.cache
 def _fast() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """The screen split into single scans, each a C-speed search over one character class."""
-    single = _single_byte_chars()
-    strong = single - set(_PUNCT)
-    pair = re.compile(f"{_class(strong)}[\\x21-\\x7e]?{_class(strong)}")
-    return (re.compile(_class(set(suspect_chars()))), re.compile(_class(strong)), pair,
-            re.compile(r"[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{2}"))
+    rules = _rules()
+    return (re.compile(rules["char"]), re.compile(rules["strong"]), re.compile(rules["pair"]),
+            re.compile(rules["spaced"]))
 
 
 def has_suspect(text: str) -> bool:

@@ -17,7 +17,6 @@ is ordinary in European text.  Counts only; deterministic (seeded, sorted).
 
 from __future__ import annotations
 
-import argparse
 import collections
 import platform
 import random
@@ -132,12 +131,8 @@ def _render(suspects: list[str], signatures: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true")
-    parser.add_argument("--report", action="store_true")
-    args = parser.parse_args(argv)
-    if corpus.corpora_dir() is None:
-        print("corpora not found; set FIXENC_CORPORA", file=sys.stderr)
+    args = corpus.generator_args(__doc__, argv, "--report")
+    if args is None:
         return 2
     return corpus.write_or_check(OUT, build(args.report), args.check)
 

@@ -16,7 +16,6 @@ monolingual corpora), which is the penalty a guess of the wrong script pays.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import math
 import platform
@@ -100,11 +99,8 @@ def build() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    if corpus.corpora_dir() is None:
-        print("corpora not found; set FIXENC_CORPORA", file=sys.stderr)
+    args = corpus.generator_args(__doc__, argv)
+    if args is None:
         return 2
     return corpus.write_or_check(OUT, build(), args.check)
 

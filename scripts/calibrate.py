@@ -4,7 +4,6 @@ Usage::
 
     python scripts/calibrate.py            # rewrite fixenc/_tables/calibration.py
     python scripts/calibrate.py --check    # exit 1 if the committed model is stale
-    python scripts/calibrate.py --report   # also print a reliability table
 
 Data: synthetic damage (every chain × dialect × length, one damaged span per case, two
 layers) made by ``bench/synth.py`` from the *calib* part of the corpora, UTF-8 read as
@@ -20,7 +19,6 @@ separate half of the examples.  Numbers are rounded so the output is byte-stable
 
 from __future__ import annotations
 
-import argparse
 import platform
 import random
 import sys
@@ -251,11 +249,8 @@ def _render(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float, li
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    if corpus.corpora_dir() is None:
-        print("corpora not found; set FIXENC_CORPORA", file=sys.stderr)
+    args = corpus.generator_args(__doc__, argv)
+    if args is None:
         return 2
     text, stats = build()
     print(f"examples {int(stats['examples'])}, positives {int(stats['positives'])}",

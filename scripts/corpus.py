@@ -13,6 +13,7 @@ pinyin are ASCII) as a separate line.  Blank lines are skipped but still counted
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import sys
@@ -108,3 +109,17 @@ def write_or_check(out: Path, text: str, check: bool) -> int:
     tmp.write_text(text, encoding="utf-8", newline="\n")
     os.replace(tmp, out)
     return 0
+
+
+def generator_args(doc: str, argv: list[str] | None,
+                   *flags: str) -> argparse.Namespace | None:
+    """Parse a generator's options (``--check`` and ``flags``); None, with a message, when
+    there are no corpora to generate from."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    for flag in ("--check", *flags):
+        parser.add_argument(flag, action="store_true")
+    args = parser.parse_args(argv)
+    if corpora_dir() is None:
+        print("corpora not found; set FIXENC_CORPORA", file=sys.stderr)
+        return None
+    return args
