@@ -35,6 +35,8 @@ def model_name(evidence: Mapping[str, float]) -> str:
     """Which fitted model judges a candidate.
 
     - ``ftfy``: ftfy's own repairs;
+    - ``twice``: repairs that undo the same mistake twice (the first undo is judged only
+      through the second, so their evidence means something else);
     - ``guessed``: repairs that guessed lost bytes;
     - ``clean``: repairs that read every byte, lost none, beat every other reading of the
       same bytes and explain every screening hit of the line (the common, clear case);
@@ -42,6 +44,8 @@ def model_name(evidence: Mapping[str, float]) -> str:
     """
     if evidence["from_ftfy"] > 0:
         return "ftfy"
+    if evidence["layers2"] > 0:
+        return "twice"
     if evidence["guessed_frac"] > 0:
         return "guessed"
     if evidence["lost_frac"] == 0 and evidence["beaten"] == 0 and evidence["residual"] == 0:
@@ -89,9 +93,9 @@ def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
 def confidence(evidence: Mapping[str, float]) -> float:
     """Calibrated probability, in [0, 1], that the candidate is exactly right.
 
-    Clear-cut repairs, other repairs that read every byte, repairs that guessed lost bytes
-    and ftfy's repairs behave differently, so each kind has its own fitted model (see
-    :func:`model_name`).
+    Clear-cut repairs, other repairs that read every byte, repairs that guessed lost bytes,
+    two-layer repairs and ftfy's repairs behave differently, so each kind has its own
+    fitted model (see :func:`model_name`).
     """
     *_, xs, ys = _model_for(evidence)
     p = calibrate(raw_score(evidence), xs, ys)

@@ -26,7 +26,7 @@ from fixenc.config import FixConfig
 from fixenc.confidence import confidence
 from fixenc.damage import find_damage
 from fixenc.scoring import evidence_for_line, fallback_evidence
-from fixenc.screen import has_suspect, signature, suspect_re
+from fixenc.screen import has_suspect, signature, suspect_re, worth_a_look
 
 logger = logging.getLogger("fixenc")
 logger.addHandler(logging.NullHandler())
@@ -161,8 +161,10 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
         for chain in group:
             cands = chain_candidates(line, hits, chain)
             batch.extend(cands)
-            if chain.family == "utf8_as_multibyte" and any(
-                    not signature(chain.name).isdisjoint(c.replacement) for c in cands):
+            # Two layers: the first undo gives mojibake again (so it is often no candidate
+            # at all: its text may hold the Private Use characters of the first layer).
+            if chain.family == "utf8_as_multibyte" and (not cands or any(
+                    not signature(chain.name).isdisjoint(c.replacement) for c in cands)):
                 batch.extend(_twice_candidates(line, hits, chain))
         found.extend(batch)
         if _settled(line, batch, hits):
@@ -210,15 +212,25 @@ def _scored(line: str, offset: int, cands: Iterable[Candidate],
 _DEFINITE_DAMAGE = frozenset({"fffd_read_as_gbk", "uninitialized_memory"})
 
 
+def _reaches_beyond(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``start:end`` covers characters outside every one of ``spans``."""
+    inside = set()
+    for s, e in spans:
+        inside.update(range(max(s, start), min(e, end)))
+    return len(inside) < end - start
+
+
 def _line_fixes(line: str, offset: int, config: FixConfig) -> list[Fix]:
     damage = list(find_damage(line, offset))
     # 锟斤拷 and 烫烫烫 are what they are: no chain may "repair" them into something else.
     # Undoing two layers is the exception: there 锟 is the first layer's U+FFFD read again,
-    # and the repair gives it back as U+FFFD.
+    # and the repair either gives it back as U+FFFD or, inside a longer repaired span, lets
+    # the language model fill the byte the first layer lost (发送成功 twice: 閸欐垿鈧�焦鍨氶崝锟�).
     vetoed = [(d.start - offset, d.end - offset) for d in damage if d.kind in _DEFINITE_DAMAGE]
     cands = [c for c in line_candidates(line, config)
              if not any(c.start < e and s < c.end for s, e in vetoed)
-             or (c.layers > 1 and "\ufffd" in c.replacement)]
+             or (c.layers > 1 and ("\ufffd" in c.replacement
+                                   or _reaches_beyond(c.start, c.end, vetoed)))]
     fixes = _scored(line, offset, cands, config.min_confidence)
     if config.report_damage:
         applied = [(f.start, f.end) for f in fixes if f.applied]
@@ -291,7 +303,7 @@ def repair(text: str, config: FixConfig | None = None, *,
 def _pass(text: str, cfg: FixConfig) -> list[Fix]:
     fixes: list[Fix] = []
     for offset, line in _lines(text):
-        if line and not line.isascii() and has_suspect(line):
+        if line and not line.isascii() and has_suspect(line) and worth_a_look(line):
             fixes.extend(_line_fixes(line, offset, cfg))
     return fixes
 

@@ -38,7 +38,7 @@ import synth  # noqa: E402
 from fixenc.confidence import model_name  # noqa: E402
 from fixenc.evaluation import agrees, fix_is_right  # noqa: E402
 from fixenc.repair import line_candidates  # noqa: E402
-from fixenc.screen import has_suspect  # noqa: E402
+from fixenc.screen import has_suspect, worth_a_look  # noqa: E402
 from fixenc.scoring import FEATURES, evidence_for_line, fallback_evidence  # noqa: E402
 
 OUT = ROOT / "fixenc" / "_tables" / "calibration.py"
@@ -46,6 +46,7 @@ SEED = 20261127
 L2 = 1.0
 PER_POOL = 4000
 CLEAN_SUSPECTS = 3000  # per language group
+TWICE = 60  # extra two-layer cases per UTF-8 double-byte chain x dialect
 
 
 def _pools() -> dict[str, list[str]]:
@@ -93,7 +94,7 @@ def _clean_suspects() -> dict[str, list[str]]:
         for line in corpus.iter_lines(path, "calib"):
             if len(found) >= CLEAN_SUSPECTS:
                 break
-            if len(line) <= 400 and has_suspect(line):
+            if len(line) <= 400 and has_suspect(line) and worth_a_look(line):
                 found.append(line)
     return out
 
@@ -169,6 +170,12 @@ def build() -> tuple[str, dict[str, float]]:
                                                              "ja", "ko")}
     cases = synth.make_cases(synth_pools, rng, per_cell=12, spans=12, mixed=0, twice=12,
                              clean=0)
+    # Two layers of UTF-8 read as a double-byte code page: enough of them for a model of
+    # their own (one first undo is judged only through the second).
+    utf8_double = [name for name, chain in synth.CHAINS.items()
+                   if chain.family == "utf8_as_multibyte"]
+    cases += synth.make_cases(synth_pools, random.Random(SEED + 1), chains=utf8_double,
+                              per_cell=0, spans=0, mixed=0, twice=TWICE, clean=0)
     xs, ys = _examples(cases)
     # ftfy's ground: UTF-8 read as single-byte code pages, in every language (ftfy's own
     # candidates get a model of their own, trained mostly here).
@@ -189,7 +196,7 @@ def build() -> tuple[str, dict[str, float]]:
     names = np.array([model_name(dict(zip(FEATURES, row))) for row in x])
     guessed = names == "guessed"
     parts = []
-    for name in ("clean", "read", "guessed", "ftfy"):
+    for name in ("clean", "read", "guessed", "twice", "ftfy"):
         mask = names == name
         parts.append((name, *_fit(x[mask], y[mask])))
     stats = {"examples": float(len(y)), "positives": float(y.sum()),
