@@ -214,7 +214,7 @@ _DEFINITE_DAMAGE = frozenset({"fffd_read_as_gbk", "uninitialized_memory"})
 
 def _reaches_beyond(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     """Whether ``start:end`` covers characters outside every one of ``spans``."""
-    inside = set()
+    inside: set[int] = set()
     for s, e in spans:
         inside.update(range(max(s, start), min(e, end)))
     return len(inside) < end - start
