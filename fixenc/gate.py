@@ -1,0 +1,100 @@
+"""Which script a text is written in, and whether Traditional → Simplified may touch it.
+
+Japanese and Korean share Han characters with Chinese, and OpenCC converts whatever it is
+given (午後 becomes 午后), so conversion is gated line by line:
+
+- any kana (except ``・`` and ``ー``, which Chinese texts use too) makes a line Japanese, and
+  so do kanji that only Japanese writes (駅, 込, 働; measured on the corpora, see
+  ``scripts/build_convert_tables.py``), when they outnumber the Chinese evidence;
+- any Hangul makes it Korean (Korean may write Hanja, in their Traditional forms);
+- otherwise the characters that only one Chinese script uses (the generated tables of
+  :mod:`fixenc.script`) decide: one script at least four times as often as the other wins,
+  else the line is ``mixed``; without any such character it is ``unknown``.
+
+Cantonese written in Hong Kong is Traditional Chinese here: its own characters (嘅, 咗, 冇)
+have no Simplified form and pass through conversion unchanged.
+
+>>> detect_script("这是简体中文。"), detect_script("這是繁體中文。")
+('simplified', 'traditional')
+>>> detect_script("午後の予定"), detect_script("대한민국(大韓民國)"), detect_script("中文")
+('japanese', 'korean', 'unknown')
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+
+Script = Literal["simplified", "traditional", "mixed", "japanese", "korean", "unknown"]
+
+CONVERTIBLE: frozenset[Script] = frozenset({"traditional", "mixed"})
+"""Scripts whose lines Traditional → Simplified conversion may change."""
+
+DOMINANCE = 4
+"""One Chinese script wins over the other when it has this many times its evidence."""
+
+
+def _is_kana(ch: str) -> bool:
+    return ("\u3041" <= ch <= "\u3096" or "\u30a1" <= ch <= "\u30fa"
+            or "\u31f0" <= ch <= "\u31ff" or "\uff66" <= ch <= "\uff9d")
+
+
+def _is_hangul(ch: str) -> bool:
+    return ("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff"
+            or "\u3131" <= ch <= "\u318e")
+
+
+@functools.cache
+def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    from fixenc._tables import convert as conv
+    from fixenc._tables import script as table
+
+    return (frozenset("".join(table.SIMPLIFIED_ONLY)), frozenset("".join(table.TRADITIONAL_ONLY)),
+            frozenset("".join(conv.JAPANESE_ONLY)))
+
+
+def detect_script(text: str) -> Script:
+    """``simplified``, ``traditional``, ``mixed``, ``japanese``, ``korean`` or ``unknown``.
+
+    Judged from characters only one script uses; text without any (``中文``, ASCII) is
+    ``unknown``.
+
+    >>> detect_script("臺灣的简体字"), detect_script("駅前で")
+    ('mixed', 'japanese')
+    """
+    if any(_is_kana(ch) for ch in text):
+        return "japanese"
+    if any(_is_hangul(ch) for ch in text):
+        return "korean"
+    simp, trad, japanese = _tables()
+    s = t = j = 0
+    for ch in text:
+        if ch < "\u3400":
+            continue
+        s += ch in simp
+        t += ch in trad
+        j += ch in japanese
+    if j and j >= s + t:
+        return "japanese"
+    if not s and not t:
+        return "unknown"
+    if s >= DOMINANCE * t:
+        return "simplified"
+    if t >= DOMINANCE * s:
+        return "traditional"
+    return "mixed"
+
+
+def convertible(line: str, context: Script = "unknown") -> tuple[bool, Script]:
+    """Whether ``line`` may be converted to Simplified, and the script that decided it.
+
+    A line with no evidence of its own takes the verdict of its ``context`` (the whole
+    text), so that ``乾燥`` in a Traditional page is converted but not in a Japanese one.
+
+    >>> convertible("乾燥"), convertible("乾燥", "traditional"), convertible("乾燥", "japanese")
+    ((False, 'unknown'), (True, 'traditional'), (False, 'japanese'))
+    """
+    script = detect_script(line)
+    if script == "unknown":
+        script = context
+    return script in CONVERTIBLE, script
