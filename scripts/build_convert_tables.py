@@ -12,9 +12,9 @@ the same length, compared character by character) and of the Japanese and Chines
 - ``RELIABILITY``: for each Traditional character that OpenCC (``BASE_CONFIG``) changes or
   that is ambiguous, how often its conversion gives the reference Simplified character, in
   per mille, smoothed towards a prior (``PRIOR_AMBIGUOUS`` / ``PRIOR_PLAIN``, weight
-  ``PRIOR_WEIGHT``).  *Ambiguous* is measured, not hand-set: the character has more than one
-  Simplified counterpart (each at least ``MIN_SHARE`` of its aligned uses), or it is itself
-  written in Simplified text (乾 in 乾隆, 著 in 著作, 瞭 in 瞭望).
+  ``PRIOR_WEIGHT``), at most ``MAX_PER_MILLE``.  *Ambiguous* is measured, not hand-set: the
+  character has more than one Simplified counterpart (each at least ``MIN_SHARE`` of its
+  aligned uses), or it is itself written in Simplified text (乾 in 乾隆, 著 in 著作, 瞭 in 瞭望).
 - ``FOLDS``: variant characters the Simplified standard folds and OpenCC leaves alone
   (牠 → 它, 痲 → 麻), each seen at least ``FOLD_MIN`` times with the same reference in at
   least ``FOLD_SHARE`` of its uses.  Only Han characters; punctuation conventions of one
@@ -54,6 +54,7 @@ MIN_SHARE = 0.05
 PRIOR_AMBIGUOUS = 0.8
 PRIOR_PLAIN = 0.995
 PRIOR_WEIGHT = 10
+MAX_PER_MILLE = 999
 FOLD_MIN = 5
 FOLD_SHARE = 0.9
 JA_MIN = 20
@@ -118,7 +119,8 @@ def _conversion_stats() -> tuple[dict[str, int], dict[str, str], str]:
         right = correct[t] if t not in folds else refs[folds[t]]
         prior = PRIOR_AMBIGUOUS if ambiguous else PRIOR_PLAIN
         value = (right + PRIOR_WEIGHT * prior) / (seen[t] + PRIOR_WEIGHT)
-        reliability[t] = round(1000 * value)
+        # Never 1000: the corpora are not all text, and a confidence of 1 would claim so.
+        reliability[t] = min(MAX_PER_MILLE, round(1000 * value))
     return reliability, folds, opencc.__version__
 
 
