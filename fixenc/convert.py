@@ -53,6 +53,31 @@ def _tables() -> tuple[dict[str, int], dict[str, str], float]:
 
 
 @functools.cache
+def _lexicon() -> tuple[dict[str, str], int, float]:
+    from fixenc._tables import convert as table
+
+    words = dict(row.split(" ") for row in table.WORDS)
+    return words, table.LEXICON_BELOW, table.LEXICON_RELIABILITY / 1000
+
+
+def unknown_factor() -> float:
+    """How likely a line without script evidence that conversion changes is Traditional."""
+    from fixenc._tables import convert as table
+
+    return table.UNKNOWN_TRADITIONAL / 1000
+
+
+def _confirmed(words: dict[str, str], trad: str, out: str, i: int) -> bool:
+    """A dictionary word covering ``trad[i]`` converts as ``out`` does (as the generator)."""
+    for size in range(2, 5):
+        for start in range(max(0, i - size + 1), min(i, len(trad) - size) + 1):
+            simp = words.get(trad[start:start + size])
+            if simp is not None and simp == out[start:start + size]:
+                return True
+    return False
+
+
+@functools.cache
 def _converter(config: str) -> Callable[[str], str]:
     if config not in CONFIGS or config == "auto":
         msg = f"unknown OpenCC configuration {config!r}; known: {', '.join(CONFIGS[1:])}"
@@ -112,21 +137,34 @@ def to_simplified(text: str, config: str = DEFAULT) -> str:
     return steps_for(text, config)[0]
 
 
-def reliability(original: str, converted: str) -> float:
-    """How likely converting ``original`` into ``converted`` is right, character by character.
+def reliability(original: str, converted: str, start: int = 0, end: int | None = None) -> float:
+    """How likely the conversion of ``original[start:end]`` into ``converted`` is right.
 
     The product over changed characters of how often each one's conversion matched the
-    reference on the parallel corpora (smoothed; ambiguous characters such as 乾, 著, 瞭, 夥
-    start from a lower prior).  Texts of different lengths count as one plain change each.
+    reference on the parallel corpora (smoothed; ambiguous characters such as 瞭, 夥, 彷
+    start from a lower prior).  A character of low reliability whose conversion a
+    dictionary word confirms in context (瞭解 → 了解) counts as often as such confirmed
+    conversions were right instead.  Texts of different lengths count as one plain change
+    per character.
 
     >>> reliability("頭髮", "头发") > 0.98 > reliability("瞭", "了")
     True
+    >>> reliability("瞭", "了") < reliability("瞭解", "了解", 0, 1)
+    True
     """
     table, _, plain = _tables()
+    end = len(original) if end is None else end
     if len(original) != len(converted):
-        return plain ** max(1, sum(a != b for a, b in zip(original, converted)))
+        return float(plain ** max(1, end - start))
+    words, below, confirmed = _lexicon()
     value = 1.0
-    for before, after in zip(original, converted):
-        if before != after:
-            value *= table.get(before, 1000 * plain) / 1000
+    for i in range(start, end):
+        before = original[i]
+        if before == converted[i]:
+            continue
+        per_mille = table.get(before, 1000 * plain)
+        if per_mille < below and _confirmed(words, original, converted, i):
+            value *= max(per_mille / 1000, confirmed)
+        else:
+            value *= per_mille / 1000
     return value

@@ -11,6 +11,8 @@ given (午後 becomes 午后), so conversion is gated line by line:
   :mod:`fixenc.script`) decide: one script at least four times as often as the other wins,
   else the line is ``mixed``; without any such character it is ``unknown``.
 
+:func:`convertible` turns this into the gate (mixed and unknown lines need more care).
+
 Cantonese written in Hong Kong is Traditional Chinese here: its own characters (嘅, 咗, 冇)
 have no Simplified form and pass through conversion unchanged.
 
@@ -53,6 +55,19 @@ def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
             frozenset("".join(conv.JAPANESE_ONLY)))
 
 
+def _evidence(text: str) -> tuple[int, int, int]:
+    """How many characters only Simplified, only Traditional, only Japanese writes."""
+    simp, trad, japanese = _tables()
+    s = t = j = 0
+    for ch in text:
+        if ch < "\u3400":
+            continue
+        s += ch in simp
+        t += ch in trad
+        j += ch in japanese
+    return s, t, j
+
+
 def detect_script(text: str) -> Script:
     """``simplified``, ``traditional``, ``mixed``, ``japanese``, ``korean`` or ``unknown``.
 
@@ -66,14 +81,7 @@ def detect_script(text: str) -> Script:
         return "japanese"
     if any(_is_hangul(ch) for ch in text):
         return "korean"
-    simp, trad, japanese = _tables()
-    s = t = j = 0
-    for ch in text:
-        if ch < "\u3400":
-            continue
-        s += ch in simp
-        t += ch in trad
-        j += ch in japanese
+    s, t, j = _evidence(text)
     if j and j >= s + t:
         return "japanese"
     if not s and not t:
@@ -88,13 +96,21 @@ def detect_script(text: str) -> Script:
 def convertible(line: str, context: Script = "unknown") -> tuple[bool, Script]:
     """Whether ``line`` may be converted to Simplified, and the script that decided it.
 
-    A line with no evidence of its own takes the verdict of its ``context`` (the whole
-    text), so that ``乾燥`` in a Traditional page is converted but not in a Japanese one.
+    Traditional lines are converted, and mixed ones with at least as much Traditional as
+    Simplified evidence (a page half converted by a mirror; not a Simplified text that keeps
+    a few old forms, as editions of classical poetry do).  A line with no evidence of its own
+    takes the verdict of its ``context`` (the whole text), so that ``乾燥`` in a Japanese
+    text is left alone; when the context says nothing either, the line is converted, and
+    the caller should lower its confidence: such lines that conversion changes are almost
+    all Traditional on the corpora (``UNKNOWN_TRADITIONAL`` of the generated table).
 
     >>> convertible("乾燥"), convertible("乾燥", "traditional"), convertible("乾燥", "japanese")
-    ((False, 'unknown'), (True, 'traditional'), (False, 'japanese'))
+    ((True, 'unknown'), (True, 'traditional'), (False, 'japanese'))
     """
     script = detect_script(line)
+    if script == "mixed":
+        s, t, _ = _evidence(line)
+        return t >= s, script
     if script == "unknown":
         script = context
-    return script in CONVERTIBLE, script
+    return script in CONVERTIBLE or script == "unknown", script

@@ -129,24 +129,31 @@ def _drop_explained(text: str, fixes: list[Fix], cfg: FixConfig) -> list[Fix]:
             or not any(f.start < e and s < f.end for s, e in readings)]
 
 
-def _line_gate(current: str, cfg: FixConfig) -> tuple[list[int], list[str | None]]:
-    """Start offset of each line of ``current`` and its OpenCC config (None: leave it)."""
+def _line_gate(current: str, cfg: FixConfig) -> tuple[list[int], list[tuple[str, float] | None]]:
+    """Start offset of each line of ``current``, and its OpenCC config with the factor its
+    confidences take from the gate (None: leave the line alone)."""
     assert cfg.to_simplified is not None
     context = gate.detect_script(current)
+    lines = current.split("\n")
+    own = [gate.detect_script(line) for line in lines]
+    # In a mostly Japanese or Korean text, a line of kanji alone (午後) is Japanese too.
+    foreign = (sum(s in ("japanese", "korean") for s in own)
+               > sum(s in gate.CONVERTIBLE for s in own))
     starts: list[int] = []
-    configs: list[str | None] = []
+    configs: list[tuple[str, float] | None] = []
     pos = 0
-    for line in current.split("\n"):
-        ok, _ = gate.convertible(line, context)
+    for line in lines:
+        ok, script = gate.convertible(line, context)
+        ok = ok and not foreign
         starts.append(pos)
-        configs.append(convert.choose(cfg.to_simplified, line) if ok else None)
+        factor = convert.unknown_factor() if script == "unknown" else 1.0
+        configs.append((convert.choose(cfg.to_simplified, line), factor) if ok else None)
         pos += len(line) + 1
     return starts, configs
 
 
-def _runs(seg: str, config: str) -> list[tuple[int, int]]:
-    """Spans of ``seg`` to convert, each replaying alone as it converts in context."""
-    full, _ = convert.steps_for(seg, config)
+def _runs(seg: str, full: str, config: str) -> list[tuple[int, int]]:
+    """Spans of ``seg`` to convert (into ``full``), each replaying alone as in context."""
     if full == seg:
         return []
     if len(full) != len(seg):
@@ -172,17 +179,21 @@ def _runs(seg: str, config: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _convert_plain(piece: _Piece, begin: int, gate_lines: tuple[list[int], list[str | None]],
-                   cfg: FixConfig) -> list[Fix]:
+_Gate = tuple[list[int], list[tuple[str, float] | None]]
+
+
+def _convert_plain(piece: _Piece, begin: int, gate_lines: _Gate, cfg: FixConfig) -> list[Fix]:
     line_starts, configs = gate_lines
     out: list[Fix] = []
     offset = 0
     for part in piece.text.split("\n"):
-        config = configs[bisect.bisect_right(line_starts, begin + offset) - 1]
-        if config is not None and part:
-            for a, b in _runs(part, config):
+        chosen = configs[bisect.bisect_right(line_starts, begin + offset) - 1]
+        if chosen is not None and part:
+            config, factor = chosen
+            full = convert.steps_for(part, config)[0]
+            for a, b in _runs(part, full, config):
                 replacement, steps = convert.steps_for(part[a:b], config)
-                conf = round(convert.reliability(part[a:b], replacement), 4)
+                conf = round(factor * convert.reliability(part, full, a, b), 4)
                 start = piece.start + offset + a
                 out.append(Fix(start=start, end=start + b - a, original=part[a:b],
                                replacement=replacement, kind=convert.KIND, steps=steps,
@@ -192,16 +203,16 @@ def _convert_plain(piece: _Piece, begin: int, gate_lines: tuple[list[int], list[
     return out
 
 
-def _convert_fix(fix: Fix, begin: int, gate_lines: tuple[list[int], list[str | None]],
-                 cfg: FixConfig) -> Fix:
+def _convert_fix(fix: Fix, begin: int, gate_lines: _Gate, cfg: FixConfig) -> Fix:
     line_starts, configs = gate_lines
-    config = configs[bisect.bisect_right(line_starts, begin) - 1]
-    if config is None or not fix.applied or not fix.replacement:
+    chosen = configs[bisect.bisect_right(line_starts, begin) - 1]
+    if chosen is None or not fix.applied or not fix.replacement:
         return fix
+    config, factor = chosen
     replacement, steps = convert.steps_for(fix.replacement, config)
     if replacement == fix.replacement:
         return fix
-    rel = convert.reliability(fix.replacement, replacement)
+    rel = factor * convert.reliability(fix.replacement, replacement)
     conf = round(fix.confidence * rel, 4)
     if conf < cfg.min_confidence:
         return fix

@@ -15,10 +15,19 @@ the same length, compared character by character) and of the Japanese and Chines
   ``PRIOR_WEIGHT``), at most ``MAX_PER_MILLE``.  *Ambiguous* is measured, not hand-set: the
   character has more than one Simplified counterpart (each at least ``MIN_SHARE`` of its
   aligned uses), or it is itself written in Simplified text (乾 in 乾隆, 著 in 著作, 瞭 in 瞭望).
+- ``WORDS``: CC-CEDICT words of ``2..4`` characters (all rows) that contain a character of
+  reliability under ``LEXICON_BELOW``, with their Simplified form.  Where a conversion agrees
+  with such a word (瞭解 → 了解), the character's confidence is ``LEXICON_RELIABILITY``: how
+  often conversions so confirmed were right on the train part (smoothed the same way).
 - ``FOLDS``: variant characters the Simplified standard folds and OpenCC leaves alone
   (牠 → 它, 痲 → 麻), each seen at least ``FOLD_MIN`` times with the same reference in at
   least ``FOLD_SHARE`` of its uses.  Only Han characters; punctuation conventions of one
   corpus are not learnt.
+- ``UNKNOWN_TRADITIONAL``: for a line without any character only one script uses (a line
+  the script gate calls ``unknown``) that conversion would change, how likely it is
+  Traditional: ``r_t / (r_t + r_s)``, the rates of such lines in the Traditional and the
+  Simplified corpora (train part), i.e. with even priors.  Conversion of such lines, when
+  nothing else in the text says Traditional, has its confidence multiplied by it.
 - ``JAPANESE_ONLY``: kanji seen at least ``JA_MIN`` times in the Japanese corpora and at most
   ``JA_TOLERANCE`` times in the Chinese ones (駅, 込, 働): Japanese text without kana still
   shows them.
@@ -55,6 +64,8 @@ PRIOR_AMBIGUOUS = 0.8
 PRIOR_PLAIN = 0.995
 PRIOR_WEIGHT = 10
 MAX_PER_MILLE = 999
+LEXICON_BELOW = 950
+LEXICON_MAX_LEN = 4
 FOLD_MIN = 5
 FOLD_SHARE = 0.9
 JA_MIN = 20
@@ -124,6 +135,75 @@ def _conversion_stats() -> tuple[dict[str, int], dict[str, str], str]:
     return reliability, folds, opencc.__version__
 
 
+def _words(reliability: dict[str, int]) -> dict[str, str]:
+    """CC-CEDICT words holding a character of low reliability, Traditional → Simplified."""
+    low = {ch for ch, value in reliability.items() if value < LEXICON_BELOW}
+    path = next(p for p in corpus.corpus_files("parallel_ts_*.tsv") if p.name == CEDICT)
+    words: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for raw in fh:
+            if raw.startswith("#"):
+                continue
+            trad, simp = raw.rstrip("\n").split("\t")[:2]
+            if (len(trad) == len(simp) and 2 <= len(trad) <= LEXICON_MAX_LEN
+                    and not low.isdisjoint(trad)):
+                words.setdefault(trad, simp)
+    return words
+
+
+def confirmed(words: dict[str, str], trad: str, out: str, i: int) -> bool:
+    """Whether a word of ``words`` covering ``trad[i]`` converts as ``out`` does there.
+
+    (:func:`fixenc.convert.reliability` applies the same rule.)
+    """
+    for size in range(2, LEXICON_MAX_LEN + 1):
+        for start in range(max(0, i - size + 1), min(i, len(trad) - size) + 1):
+            simp = words.get(trad[start:start + size])
+            if simp is not None and simp == out[start:start + size]:
+                return True
+    return False
+
+
+def _lexicon_reliability(words: dict[str, str]) -> int:
+    import opencc
+
+    converter = opencc.OpenCC(BASE_CONFIG)
+    seen = right = 0
+    for trad, simp in _aligned():
+        out = converter.convert(trad)
+        if len(out) != len(trad):
+            continue
+        for i, (t, o, s) in enumerate(zip(trad, out, simp)):
+            if t != o and confirmed(words, trad, out, i):
+                seen += 1
+                right += o == s
+    value = (right + PRIOR_WEIGHT * PRIOR_AMBIGUOUS) / (seen + PRIOR_WEIGHT)
+    return min(MAX_PER_MILLE, round(1000 * value))
+
+
+def _unknown_traditional() -> int:
+    import opencc
+
+    sys.path.insert(0, str(ROOT))
+    from fixenc._tables import script as table
+
+    converter = opencc.OpenCC(BASE_CONFIG)
+    one_script = frozenset("".join(table.SIMPLIFIED_ONLY) + "".join(table.TRADITIONAL_ONLY))
+    rates = {}
+    for group in ("zh-hant", "zh-hans"):
+        lines = changed = 0
+        for path in corpus.corpus_files():
+            if corpus.language(path) != group:
+                continue
+            for line in corpus.iter_lines(path, "train"):
+                if one_script.isdisjoint(line):
+                    lines += 1
+                    changed += converter.convert(line) != line
+        rates[group] = (changed + 1) / (lines + 2)
+    value = rates["zh-hant"] / (rates["zh-hant"] + rates["zh-hans"])
+    return min(MAX_PER_MILLE, round(1000 * value))
+
+
 def _han_counts(groups: tuple[str, ...], part: corpus.Part) -> collections.Counter[str]:
     counts: collections.Counter[str] = collections.Counter()
     for path in corpus.corpus_files():
@@ -154,14 +234,19 @@ def _chunk(text: str, width: int = 60) -> str:
 
 def build_convert() -> str:
     reliability, folds, version = _conversion_stats()
+    words = _words(reliability)
+    lexicon = _lexicon_reliability(words)
+    word_lines = "\n".join(f"    {t + ' ' + s!r}," for t, s in sorted(words.items()))
     japanese = "".join(_japanese_only())
     rel_lines = "\n".join(f"    {ch!r}: {value}," for ch, value in sorted(reliability.items()))
     fold_lines = "\n".join(f"    {t!r}: {s!r}," for t, s in sorted(folds.items()))
     return (
         '"""GENERATED by scripts/build_convert_tables.py, do not edit; run '
         '`python scripts/build_convert_tables.py`.\n\n'
-        "Traditional -> Simplified conversion: reliability per character, variant folds, and\n"
-        "kanji only Japanese uses.  See the generator's docstring for the method.\n"
+        "Traditional -> Simplified conversion: reliability per character, variant folds, words\n"
+        "confirming conversions, and kanji only Japanese uses.  See the generator's docstring.\n"
+        "WORDS are derived from CC-CEDICT (https://cc-cedict.org/, MDBG), licensed CC BY-SA 4.0\n"
+        "(https://creativecommons.org/licenses/by-sa/4.0/); this table is shared alike.\n"
         '"""\n\n'
         f"# python {platform.python_version()}, unicodedata {unicodedata.unidata_version}\n"
         f"# base config {BASE_CONFIG}; prior ambiguous {PRIOR_AMBIGUOUS}, plain {PRIOR_PLAIN}, "
@@ -175,6 +260,11 @@ def build_convert() -> str:
         "# per mille: how often converting the character gives the reference Simplified one\n"
         f"RELIABILITY = {{\n{rel_lines}\n}}\n\n"
         f"FOLDS = {{\n{fold_lines}\n}}\n\n"
+        "# CC-CEDICT (CC BY-SA 4.0) words confirming conversions of low-reliability characters\n"
+        f"LEXICON_BELOW = {LEXICON_BELOW}\n"
+        f"LEXICON_RELIABILITY = {lexicon}\n"
+        f"WORDS = (\n{word_lines}\n)\n\n"
+        f"UNKNOWN_TRADITIONAL = {_unknown_traditional()}\n\n"
         f"JAPANESE_ONLY = (\n{_chunk(japanese)}\n)\n"
     )
 
