@@ -13,7 +13,7 @@ The OpenCC configurations differ in which Traditional they expect:
   ``t2s`` gives except for a few Hong Kong forms.
 
 ``auto`` (the default) chooses per line: ``hk2s`` when the line writes 着 (so its 著 means
-zhù), else ``tw2s``.  Measured (``bench/bench_convert.py``): on the CUV Bible ``tw2s`` beats
+zhù) or a Hong Kong form (衞), else ``tw2s``.  Measured (``bench/bench_convert.py``): on the CUV Bible ``tw2s`` beats
 ``t2s``/``hk2s`` (99.7% against 99.5% of characters, mostly 著 → 着), while on OpenCC's own
 ``t2s`` cases it loses only the case 慰藉著 that the two configurations' own tests disagree on.
 
@@ -106,15 +106,26 @@ def fold_variants(text: str) -> str:
     return "".join(folds.get(ch, ch) for ch in text)
 
 
+@functools.cache
+def _hk_forms() -> frozenset[str]:
+    from fixenc._tables import convert as table
+
+    return frozenset(table.HK_FORMS)
+
+
 def choose(config: str, line: str) -> str:
     """The OpenCC configuration for ``line``: ``config`` itself unless it is ``auto``.
 
-    >>> choose("auto", "看著"), choose("auto", "看着與著作"), choose("t2s", "看著")
-    ('tw2s', 'hk2s', 't2s')
+    ``auto`` gives ``hk2s`` to a line that writes 着 (so that its 著 means zhù) or a Hong
+    Kong form that only ``hk2s`` converts (衞, 枱: ``HK_FORMS`` of the generated table), and
+    ``tw2s`` to the others.
+
+    >>> choose("auto", "看著"), choose("auto", "看着與著作"), choose("auto", "大衞"), choose("t2s", "看著")
+    ('tw2s', 'hk2s', 'hk2s', 't2s')
     """
     if config != "auto":
         return config
-    return "hk2s" if "\u7740" in line else "tw2s"
+    return "hk2s" if "\u7740" in line or not _hk_forms().isdisjoint(line) else "tw2s"
 
 
 def steps_for(text: str, config: str) -> tuple[str, tuple[Step, ...]]:

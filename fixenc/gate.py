@@ -25,6 +25,7 @@ have no Simplified form and pass through conversion unchanged.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Literal
 
 Script = Literal["simplified", "traditional", "mixed", "japanese", "korean", "unknown"]
@@ -36,14 +37,8 @@ DOMINANCE = 4
 """One Chinese script wins over the other when it has this many times its evidence."""
 
 
-def _is_kana(ch: str) -> bool:
-    return ("\u3041" <= ch <= "\u3096" or "\u30a1" <= ch <= "\u30fa"
-            or "\u31f0" <= ch <= "\u31ff" or "\uff66" <= ch <= "\uff9d")
-
-
-def _is_hangul(ch: str) -> bool:
-    return ("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff"
-            or "\u3131" <= ch <= "\u318e")
+KANA_RE = re.compile("[\u3041-\u3096\u30a1-\u30fa\u31f0-\u31ff\uff66-\uff9d]")
+HANGUL_RE = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3131-\u318e]")
 
 
 @functools.cache
@@ -77,9 +72,9 @@ def detect_script(text: str) -> Script:
     >>> detect_script("臺灣的简体字"), detect_script("駅前で")
     ('mixed', 'japanese')
     """
-    if any(_is_kana(ch) for ch in text):
+    if KANA_RE.search(text):
         return "japanese"
-    if any(_is_hangul(ch) for ch in text):
+    if HANGUL_RE.search(text):
         return "korean"
     s, t, j = _evidence(text)
     if j and j >= s + t:

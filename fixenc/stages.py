@@ -133,9 +133,9 @@ def _line_gate(current: str, cfg: FixConfig) -> tuple[list[int], list[tuple[str,
     """Start offset of each line of ``current``, and its OpenCC config with the factor its
     confidences take from the gate (None: leave the line alone)."""
     assert cfg.to_simplified is not None
-    context = gate.detect_script(current)
     lines = current.split("\n")
     own = [gate.detect_script(line) for line in lines]
+    context = own[0] if len(lines) == 1 else gate.detect_script(current)
     # In a mostly Japanese or Korean text, a line of kanji alone (午後) is Japanese too.
     foreign = (sum(s in ("japanese", "korean") for s in own)
                > sum(s in gate.CONVERTIBLE for s in own))
@@ -152,7 +152,7 @@ def _line_gate(current: str, cfg: FixConfig) -> tuple[list[int], list[tuple[str,
     return starts, configs
 
 
-def _runs(seg: str, full: str, config: str) -> list[tuple[int, int]]:
+def _runs(seg: str, full: str, config: str, threshold: float) -> list[tuple[int, int]]:
     """Spans of ``seg`` to convert (into ``full``), each replaying alone as in context."""
     if full == seg:
         return []
@@ -165,8 +165,12 @@ def _runs(seg: str, full: str, config: str) -> list[tuple[int, int]]:
         if seg[i] == full[i]:
             i += 1
             continue
+        # Changed characters go together while equally sure, so that one doubtful
+        # character (諮) is a suggestion of its own instead of holding back its neighbours.
+        sure = convert.reliability(seg[i], full[i]) >= threshold
         a, b = i, i + 1
-        while b < n and seg[b] != full[b]:
+        while (b < n and seg[b] != full[b]
+               and (convert.reliability(seg[b], full[b]) >= threshold) == sure):
             b += 1
         while True:
             while spans and a < spans[-1][1]:  # widened into the span before: one span
@@ -191,13 +195,13 @@ def _convert_plain(piece: _Piece, begin: int, gate_lines: _Gate, cfg: FixConfig)
         if chosen is not None and part:
             config, factor = chosen
             full = convert.steps_for(part, config)[0]
-            for a, b in _runs(part, full, config):
+            for a, b in _runs(part, full, config, cfg.convert_min_confidence):
                 replacement, steps = convert.steps_for(part[a:b], config)
                 conf = round(factor * convert.reliability(part, full, a, b), 4)
                 start = piece.start + offset + a
                 out.append(Fix(start=start, end=start + b - a, original=part[a:b],
                                replacement=replacement, kind=convert.KIND, steps=steps,
-                               confidence=conf, applied=conf >= cfg.min_confidence,
+                               confidence=conf, applied=conf >= cfg.convert_min_confidence,
                                evidence={"reliability": conf}))
         offset += len(part) + 1
     return out

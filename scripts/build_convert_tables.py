@@ -28,6 +28,8 @@ the same length, compared character by character) and of the Japanese and Chines
   Traditional: ``r_t / (r_t + r_s)``, the rates of such lines in the Traditional and the
   Simplified corpora (train part), i.e. with even priors.  Conversion of such lines, when
   nothing else in the text says Traditional, has its confidence multiplied by it.
+- ``HK_FORMS``: characters OpenCC ``hk2s`` converts and ``tw2s`` leaves alone, one at a time
+  (衞, 枱): Hong Kong forms, by which ``auto`` recognises Hong Kong text.
 - ``JAPANESE_ONLY``: kanji seen at least ``JA_MIN`` times in the Japanese corpora and at most
   ``JA_TOLERANCE`` times in the Chinese ones (駅, 込, 働): Japanese text without kana still
   shows them.
@@ -43,6 +45,8 @@ the freshness test skips under another version.
 from __future__ import annotations
 
 import collections
+import hashlib
+import importlib.util
 import platform
 import sys
 import unicodedata
@@ -56,6 +60,7 @@ import corpus
 
 OUT_CONVERT = ROOT / "fixenc" / "_tables" / "convert.py"
 OUT_PINYIN = ROOT / "fixenc" / "_tables" / "pinyin.py"
+SCRIPT_TABLE = ROOT / "fixenc" / "_tables" / "script.py"  # made by build_script_table.py
 PARALLEL = ("parallel_ts_bible_cuv.tsv", "parallel_ts_cedict_words.tsv")
 CEDICT = "parallel_ts_cedict_words.tsv"
 BASE_CONFIG = "tw2s"
@@ -184,8 +189,10 @@ def _lexicon_reliability(words: dict[str, str]) -> int:
 def _unknown_traditional() -> int:
     import opencc
 
-    sys.path.insert(0, str(ROOT))
-    from fixenc._tables import script as table
+    spec = importlib.util.spec_from_file_location("_script_table", SCRIPT_TABLE)
+    assert spec is not None and spec.loader is not None
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
 
     converter = opencc.OpenCC(BASE_CONFIG)
     one_script = frozenset("".join(table.SIMPLIFIED_ONLY) + "".join(table.TRADITIONAL_ONLY))
@@ -228,6 +235,20 @@ def _sources(names: set[str] | None, groups: tuple[str, ...] = ()) -> str:
                      if (names is not None and p.name in names) or corpus.language(p) in groups)
 
 
+def _hk_forms() -> str:
+    import opencc
+
+    tw2s = opencc.OpenCC("tw2s").convert
+    hk2s = opencc.OpenCC("hk2s").convert
+    blocks = (range(0x3400, 0xA000), range(0xF900, 0xFB00), range(0x20000, 0x2EE60))
+    return "".join(ch for block in blocks for ch in map(chr, block)
+                   if tw2s(ch) == ch and hk2s(ch) != ch)
+
+
+def _file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _chunk(text: str, width: int = 60) -> str:
     return "\n".join(f"    {text[i:i + width]!r}" for i in range(0, len(text), width))
 
@@ -253,7 +274,8 @@ def build_convert() -> str:
         f"weight {PRIOR_WEIGHT}; min share {MIN_SHARE}; folds >= {FOLD_MIN} at {FOLD_SHARE}; "
         f"japanese >= {JA_MIN}, <= {JA_TOLERANCE} in Chinese\n"
         "# sources (part 'train' of the parallel and Japanese files; all of the Chinese ones):\n"
-        f"{_sources(set(PARALLEL), ('ja', 'zh-hans', 'zh-hant', 'yue'))}\n\n"
+        f"{_sources(set(PARALLEL), ('ja', 'zh-hans', 'zh-hant', 'yue'))}\n"
+        f"# and fixenc/_tables/script.py sha256={_file_sha(SCRIPT_TABLE)}\n\n"
         f"OPENCC_VERSION = {version!r}\n"
         f"BASE_CONFIG = {BASE_CONFIG!r}\n"
         f"PRIOR_PLAIN = {round(PRIOR_PLAIN * 1000)}\n\n"
@@ -265,6 +287,7 @@ def build_convert() -> str:
         f"LEXICON_RELIABILITY = {lexicon}\n"
         f"WORDS = (\n{word_lines}\n)\n\n"
         f"UNKNOWN_TRADITIONAL = {_unknown_traditional()}\n\n"
+        f"HK_FORMS = {_hk_forms()!r}\n\n"
         f"JAPANESE_ONLY = (\n{_chunk(japanese)}\n)\n"
     )
 

@@ -54,8 +54,9 @@ def _repair(case: Case, config: str, text: str | None = None) -> fixenc.Repair:
                          min_confidence=case.get("min_confidence"))
 
 
-def check_invariants(original: str, r: fixenc.Repair, threshold: float) -> None:
-    """Offsets, order, replay, splice and threshold, as for every repair."""
+def check_invariants(original: str, r: fixenc.Repair, threshold: float,
+                     convert_threshold: float = FixConfig().convert_min_confidence) -> None:
+    """Offsets, order, replay, splice and thresholds, as for every repair."""
     assert r.original == original
     end = 0
     for f in r.fixes:
@@ -65,7 +66,8 @@ def check_invariants(original: str, r: fixenc.Repair, threshold: float) -> None:
         assert 0.0 <= f.confidence <= 1.0, f
         assert apply_steps(f.original, f.steps) == f.replacement, f"replay differs: {f}"
         if f.applied:
-            assert f.confidence >= threshold, f
+            limit = convert_threshold if f.kind == convert.KIND else threshold
+            assert f.confidence >= limit, f
     spliced, pos = [], 0
     for f in r.applied:
         spliced += [original[pos:f.start], f.replacement]
@@ -142,15 +144,20 @@ def test_ambiguous_characters_are_less_sure() -> None:
 
 
 def test_conversion_report() -> None:
-    r = fixenc.repair("他的夥伴們都來了。", to_simplified="auto")
+    r = fixenc.repair("他拚命工作，夥伴們都來了。", to_simplified="auto")
     suggested = [f for f in r.fixes if not f.applied]
-    assert [(f.original, f.replacement) for f in suggested] == [("夥", "伙")]
+    assert [(f.original, f.replacement) for f in suggested] == [("拚", "拼")]
     assert all(f.kind == convert.KIND for f in r.fixes)
+    strict = FixConfig(to_simplified="auto", convert_min_confidence=0.9)
+    r = fixenc.repair("他拚命工作，夥伴們都來了。", strict)
+    assert r.text == "他拚命工作，夥伴们都来了。"
 
 
 def test_unknown_config_rejected() -> None:
     with pytest.raises(ValueError, match="unknown to_simplified"):
         FixConfig(to_simplified="s2t")
+    with pytest.raises(ValueError, match="convert_min_confidence"):
+        FixConfig(convert_min_confidence=1.5)
     with pytest.raises(ValueError, match="unknown OpenCC"):
         convert.opencc_convert("漢字", "s2t")
 
@@ -271,7 +278,7 @@ def test_seed_page(seed_run: tuple[str, str, dict[str, Any]]) -> None:
     fixes = doc["files"][0]["fixes"]
     kinds = {f["kind"] for f in fixes}
     assert kinds == {"inserted_pinyin", "traditional_to_simplified"}
-    assert all(f["applied"] and f["confidence"] >= 0.9 for f in fixes)
+    assert all(f["applied"] and f["confidence"] >= 0.9 for f in fixes)  # all sure ones
     removed = sum(1 for f in fixes if f["kind"] == "inserted_pinyin")
     assert removed == inserted
 

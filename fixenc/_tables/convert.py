@@ -34,6 +34,7 @@ WORDS are derived from CC-CEDICT (https://cc-cedict.org/, MDBG), licensed CC BY-
 #   zh_hant_tw_news_ntrex.txt sha256=be348540244062021dfa9f81549895c7e6301cbb85a7bc3142493ae7b1cfde2a
 #   zh_hant_tw_tech_msdocs_caf.txt sha256=0bc3ee02ba0a8317a988868293900ed7a92c357a940a35bab01827a26329b14f
 #   zh_hant_tw_wiki_drcd.txt sha256=c1101fc90e6a7e74eea0e24ca3c6e0c5511355d687cdc09a95166ebd95d4ef06
+# and fixenc/_tables/script.py sha256=09699e8dfa63388ea61f3e61c16755acfb029246f704d02272facd60e28479a7
 
 OPENCC_VERSION = '1.4.2'
 BASE_CONFIG = 'tw2s'
@@ -3678,6 +3679,8 @@ WORDS = (
 )
 
 UNKNOWN_TRADITIONAL = 996
+
+HK_FORMS = '敍枱粧糭衞衹'
 
 JAPANESE_ONLY = (
     '乗亜仏仮伝価値働児円処剤労勧単厳収咲営団囲図圏圧塁塩増壊売姉実対専巣巻帯帰庁広廃弾従徳応恵悩悪戸戻払抜択拝拠拡挙捜掲揺暦'
