@@ -183,6 +183,14 @@ def test_threads_share_converters() -> None:
     assert [results[i] for i in range(len(texts))] == expected
 
 
+def test_kinds_declared() -> None:
+    from fixenc.chains import KINDS, LATER_KINDS
+
+    assert {convert.KIND, pinyin.KIND} == set(LATER_KINDS) <= KINDS
+    for case in _cases():
+        assert set(case.get("kinds", ())) <= KINDS, case["label"]
+
+
 def test_pinyin_numbered_forms() -> None:
     assert pinyin.numbered("nǚ") == ("nv3", True)
     assert pinyin.numbered("lu:4") == ("lv4", True)
