@@ -15,13 +15,16 @@ Four sections, every figure from this run:
    test cases for t2s/tw2s/hk2s (the configurations disagree on some, by design); OpenCC's
    golden Constitution outputs (s2t, s2tw, s2hk columns converted back); CC-CEDICT
    headwords, *test* part.
+   **1b.** Calibration: the conversion fixes on the held-out Bible and CC-CEDICT lines, by
+   confidence bin: mean confidence against the share whose replacement is the reference.
 2. **Pass-through**: lines of the Japanese, Korean and Simplified corpora (*test* part) that
    fixenc changes with ``--t2s --strip-pinyin``, next to what ungated OpenCC ``tw2s`` would change.
 3. **Pinyin stripping**: readings inserted after random characters of held-out Traditional
    lines (tone marks, as the mirror sites write them, from the generated reading table),
    mixed with genuine parentheticals (Chinese words, numbers, English words, list labels,
    two-syllable glosses, and single toned syllables that are *not* a reading of the
-   character before them): precision and recall of the removals, genuine ones kept.
+   character before them): precision and recall of the removals, genuine ones kept; and,
+   when ``../shared/seed`` is there, the real page's inserted readings.
 4. **Throughput** of ``fixenc.repair(line, to_simplified="auto")`` against OpenCC ``tw2s``
    on the same lines.
 
@@ -172,6 +175,36 @@ def accuracy(sets: dict[str, list[Pair]]) -> dict[str, dict[str, dict[str, float
     return out
 
 
+def calibration(sets: dict[str, list[Pair]]) -> dict[str, dict[str, float]]:
+    """Section 1b: are conversion confidences calibrated?  Each conversion fix (applied or
+    not) of the held-out parallel lines, right when its replacement is the reference."""
+    from fixenc.convert import KIND
+
+    bins = ((0.0, 0.5), (0.5, 0.9), (0.9, 0.99), (0.99, 1.01))
+    stats = {b: [0, 0, 0.0] for b in bins}  # fixes, right, summed confidence
+    for name in ("CUV Bible (test)", "CC-CEDICT words (test)"):
+        for trad, ref in sets[name]:
+            if len(trad) != len(ref):
+                continue
+            for f in fixenc.repair(trad, to_simplified="auto").fixes:
+                if f.kind != KIND:
+                    continue
+                low, high = next(b for b in bins if b[0] <= f.confidence < b[1])
+                cell = stats[(low, high)]
+                cell[0] += 1
+                cell[1] += f.replacement == ref[f.start:f.end]
+                cell[2] += f.confidence
+    print("\n1b. Calibration of conversion fixes (CUV Bible and CC-CEDICT words, test part)")
+    out: dict[str, dict[str, float]] = {}
+    for (low, high), (n, right, conf) in stats.items():
+        if n:
+            label = f"[{low:.2f}, {min(high, 1.0):.2f}{']' if high > 1 else ')'}"
+            print(f"  confidence {label:<13} {n:>6} fixes: mean confidence "
+                  f"{conf / n:.4f}, right {right / n:.4f}")
+            out[label] = {"fixes": n, "mean_confidence": conf / n, "right": right / n}
+    return out
+
+
 # --- section 2: pass-through ----------------------------------------------------------------
 
 def pass_through(per_file: int) -> dict[str, dict[str, int]]:
@@ -272,6 +305,14 @@ def pinyin_bench(per_file: int, seed: int) -> dict[str, float]:
           f"{decoys} toned syllables that are not the character's reading")
     print(f"  precision {precision:.4f}  recall {recall:.4f}  genuine kept "
           f"{genuine_kept}/{genuine}  non-readings kept {decoys_kept}/{decoys}")
+    seed = ROOT.parent / "shared" / "seed" / "web_page_tibet_news.txt"
+    if seed.is_file():
+        page = seed.read_text(encoding="utf-8")
+        groups = len(pinyin.GROUP_RE.findall(page))
+        gone = sum(f.applied for f in fixenc.repair(page, strip_pinyin=True).fixes
+                   if f.kind == pinyin.KIND)
+        print(f"  the real page (seed): {gone} of {groups} one-syllable groups removed; "
+              f"its {page.count('(中)')} '(中)' and other genuine parentheses are not such groups")
     return {"inserted": inserted, "precision": precision, "recall": recall,
             "genuine": genuine, "genuine_kept": genuine_kept, "decoys": decoys,
             "decoys_kept": decoys_kept}
@@ -319,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{cfg.min_confidence} (pinyin), {cfg.convert_min_confidence} (conversion)\n")
     per_file = 300 if args.quick else 2000
     sets = parallel_sets(args.quick)
-    report: dict[str, Any] = {"accuracy": accuracy(sets)}
+    report: dict[str, Any] = {"accuracy": accuracy(sets), "calibration": calibration(sets)}
     report["pass_through"] = pass_through(per_file)
     report["pinyin"] = pinyin_bench(per_file // 2, args.seed)
     report["throughput"] = throughput(sets["CUV Bible (test)"])
