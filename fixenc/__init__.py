@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from fixenc.config import FixConfig
+from fixenc.gate import detect_script
 from fixenc.repair import fix, repair, repair_lines
 from fixenc.results import Fix, Repair, Step
 from fixenc.steps import apply_steps
@@ -21,6 +22,7 @@ __all__ = (
     "Step",
     "__version__",
     "apply_steps",
+    "detect_script",
     "fix",
     "repair",
     "repair_lines",

@@ -104,5 +104,14 @@ TWICE_KINDS: dict[str, str] = {
 """Kinds of fixes that undo the same mistake made twice (UTF-8→GBK→UTF-8→GBK), by the
 chain they apply twice."""
 
-KINDS: frozenset[str] = frozenset(CHAINS) | frozenset(TWICE_KINDS) | frozenset(DAMAGE_KINDS)
+LATER_KINDS: dict[str, str] = {
+    "inserted_pinyin": "a pinyin reading a converter inserted after a character (數(shù)); "
+    "removed only with strip_pinyin (fixenc/pinyin.py)",
+    "traditional_to_simplified": "Traditional characters converted to Simplified; only "
+    "with to_simplified (fixenc/convert.py)",
+}
+"""Kinds of the optional stages after repair (:mod:`fixenc.stages`)."""
+
+KINDS: frozenset[str] = (frozenset(CHAINS) | frozenset(TWICE_KINDS) | frozenset(DAMAGE_KINDS)
+                         | frozenset(LATER_KINDS))
 """Every ``Fix.kind`` fixenc can report."""

@@ -30,6 +30,7 @@ from typing import IO, BinaryIO, Literal, TextIO
 
 from fixenc import __version__, fileio
 from fixenc.config import FixConfig
+from fixenc.convert import CONFIGS as OPENCC_CONFIGS
 from fixenc.repair import repair
 from fixenc.results import Fix, Repair
 
@@ -778,6 +779,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--min-confidence", type=_confidence, metavar="X",
                         help="apply only fixes at least this sure (default 0.9); the others "
                              "are reported as suggestions")
+    convert = parser.add_mutually_exclusive_group()
+    convert.add_argument("--t2s", dest="opencc", action="store_const", const="auto",
+                         help="after repairing, convert Traditional lines to Simplified "
+                              "(OpenCC, configuration chosen per line; Japanese, Korean and "
+                              "Simplified lines are left alone)")
+    convert.add_argument("--opencc", choices=OPENCC_CONFIGS, metavar="CONFIG",
+                         help="like --t2s with this OpenCC configuration: auto (default), "
+                              "t2s, tw2s (Taiwan: 著 for 着) or hk2s")
+    parser.add_argument("--strip-pinyin", action="store_true",
+                        help="remove pinyin readings a converter inserted after characters, "
+                             "such as 數(shù); genuine parentheses stay")
     parser.add_argument("--format", choices=("text", "json", "jsonl", "github"),
                         default="text", help="report format (default: text)")
     parser.add_argument("--explain", action="store_true",
@@ -914,8 +926,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _validate(parser, args)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else 2
-    config = FixConfig() if args.min_confidence is None else FixConfig(
-        min_confidence=args.min_confidence)
+    config = FixConfig(strip_pinyin=args.strip_pinyin, to_simplified=args.opencc)
+    if args.min_confidence is not None:
+        config = dataclasses.replace(config, min_confidence=args.min_confidence)
     options = Options(mode=args.mode, config=config, encoding=args.encoding)
     mode: Mode = args.mode
     stderr = _binary(sys.stderr)

@@ -258,15 +258,23 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         offset += len(line) + 1
 
 
-def _resolve_config(config: FixConfig | None, min_confidence: float | None) -> FixConfig:
+def _resolve_config(config: FixConfig | None, min_confidence: float | None,
+                    to_simplified: str | bool | None = None,
+                    strip_pinyin: bool | None = None) -> FixConfig:
     cfg = config if config is not None else DEFAULT_CONFIG
     if min_confidence is not None:
         cfg = dataclasses.replace(cfg, min_confidence=min_confidence)
+    if to_simplified is not None:
+        name = "auto" if to_simplified is True else to_simplified or None
+        cfg = dataclasses.replace(cfg, to_simplified=name)
+    if strip_pinyin is not None:
+        cfg = dataclasses.replace(cfg, strip_pinyin=strip_pinyin)
     return cfg
 
 
 def repair(text: str, config: FixConfig | None = None, *,
-           min_confidence: float | None = None) -> Repair:
+           min_confidence: float | None = None, to_simplified: str | bool | None = None,
+           strip_pinyin: bool | None = None) -> Repair:
     """Find and repair mojibake in ``text``; report what could not be repaired.
 
     Only fixes whose calibrated confidence reaches ``min_confidence`` (default 0.9) change
@@ -283,20 +291,35 @@ def repair(text: str, config: FixConfig | None = None, *,
     '你好，世界'
     >>> repair("涓涓细流，汇成江海。").changed       # clean text is left alone
     False
+
+    ``to_simplified`` (``True`` for ``"auto"``, or an OpenCC configuration name, ``False``
+    for none) and ``strip_pinyin`` override the same fields of ``config``:
+
+    >>> repair("數(shù)字網(wǎng)絡", to_simplified=True, strip_pinyin=True).text
+    '数字网络'
     """
     if not isinstance(text, str):
         msg = (f"repair() takes str, not {type(text).__name__}; decode bytes first "
                "(for example data.decode('utf-8', 'surrogateescape'))")
         raise TypeError(msg)
-    cfg = _resolve_config(config, min_confidence)
+    cfg = _resolve_config(config, min_confidence, to_simplified, strip_pinyin)
     if text.isascii() or not has_suspect(text):
-        return Repair(original=text, text=text)
+        return _finish(text, [], cfg)
     fixes = _pass(text, cfg)
     for _ in range(cfg.max_passes - 1):
         more = _next_pass(text, fixes, cfg)
         if not more:
             break
         fixes = sorted([*fixes, *more], key=lambda f: (f.start, -f.end))
+    return _finish(text, fixes, cfg)
+
+
+def _finish(text: str, fixes: list[Fix], cfg: FixConfig) -> Repair:
+    """The repair, after the optional later stages (:mod:`fixenc.stages`)."""
+    if (cfg.strip_pinyin or cfg.to_simplified is not None) and not text.isascii():
+        from fixenc.stages import later_stages
+
+        fixes = later_stages(text, fixes, cfg)
     return Repair(original=text, text=_apply(text, fixes), fixes=tuple(fixes))
 
 

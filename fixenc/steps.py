@@ -12,6 +12,7 @@ exactly; the tests check this on every case.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 
 from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
@@ -29,7 +30,14 @@ def _ftfy_function(name: str) -> Callable[[str], str]:
 
 STEP_FUNCTIONS: dict[str, Callable[[str], str]] = {}
 """Text functions that ``Step("apply", key)`` may name.  Keys starting with ``ftfy:`` name
-a function of :mod:`ftfy.fixes` and are resolved on use."""
+a function of :mod:`ftfy.fixes` and are resolved on use; ``opencc:CONFIG`` converts with
+OpenCC (``opencc:tw2s``); the keys of ``_LAZY_FUNCTIONS`` are fixenc's own later stages,
+imported on use so that importing fixenc stays light."""
+
+_LAZY_FUNCTIONS: dict[str, tuple[str, str]] = {
+    "fixenc:strip_pinyin": ("fixenc.pinyin", "strip_pinyin"),
+    "fixenc:fold_variants": ("fixenc.convert", "fold_variants"),
+}
 
 
 def _transcode_function(key: str) -> Callable[[bytes | str], bytes | str]:
@@ -47,6 +55,14 @@ def _apply_function(key: str, text: str) -> str:
         return STEP_FUNCTIONS[key](text)
     if key.startswith("ftfy:"):
         return _ftfy_function(key[5:])(text)
+    if key.startswith("opencc:"):
+        from fixenc.convert import opencc_convert
+
+        return opencc_convert(text, key[7:])
+    if key in _LAZY_FUNCTIONS:
+        module, name = _LAZY_FUNCTIONS[key]
+        func: Callable[[str], str] = getattr(importlib.import_module(module), name)
+        return func(text)
     msg = f"unknown step function {key!r}"
     raise ValueError(msg)
 

@@ -20,8 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-EXPECTED_ALL = ("FixConfig", "Fix", "Repair", "Step", "apply_steps", "fix", "repair",
-                "repair_lines", "__version__")
+EXPECTED_ALL = ("FixConfig", "Fix", "Repair", "Step", "apply_steps", "detect_script", "fix",
+                "repair", "repair_lines", "__version__")
 
 
 def test_all_is_exact() -> None:
