@@ -277,8 +277,8 @@ def _plain_segment(line: str, start: int, slots: Sequence[Slot],
     return cand, s1
 
 
-def _holey_segment(line: str, start: int, slots: Sequence[Slot],
-                   chain: Chain, guess: bool) -> tuple[list[Candidate], int]:
+def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, guess: bool,
+                   unbound: frozenset[int] = frozenset()) -> tuple[list[Candidate], int]:
     """Decode slots with holes, filling them, then keep the stretch that gains most."""
     end = start + len(slots)
     prev = line[start - 1] if start > 0 else ""
@@ -287,7 +287,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
     if wrong == "gbk" and any(ch == "\u20ac" or "\ue000" <= ch <= "\uf8ff"
                               for ch in line[start:end]):
         wrong = "gbk-whatwg"  # a browser or Windows decoder made this: see lossy.rejects
-    decoded = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong)
+    decoded = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
+                           unbound=unbound)
     if decoded is None:
         return [], 0
     script = None
@@ -300,7 +301,7 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
                    zip(decoded.chunks, decoded.tags) if tag == 1]
         if script is not None and any(mismatch_logprob(g[:1], script) for g in guesses):
             redone = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
-                                  script=script)
+                                  script=script, unbound=unbound)
             if redone is not None and redone.used >= decoded.used:
                 decoded = redone
     post = posteriors(decoded, prev, after, script)
@@ -310,7 +311,7 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
                      for h in holes)
     if weak:
         redone = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
-                              script=script, forced=weak)
+                              script=script, forced=weak, unbound=unbound)
         if redone is not None and redone.used >= decoded.used:
             decoded = redone
             post = posteriors(decoded, prev, after, script)
@@ -338,7 +339,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot],
     whole_new = "".join(texts[first[2]:last[3]])
     context = (lm.text_logprob(whole_new) - lm.text_logprob(whole_old)) / max(len(whole_new), 1)
     out: list[Candidate] = []
-    lost_view = _lost_view(slots, chain, prev, after, wrong, script, decoded, groups, guess)
+    lost_view = _lost_view(slots, chain, prev, after, wrong, script, decoded, groups, guess,
+                           unbound)
     for group in groups:
         s0, c0 = group[0][0], group[0][2]
         s1, c1 = group[-1][1], group[-1][3]
@@ -398,7 +400,7 @@ def _steps(chain: Chain, fills: Sequence[bytes], holes_of_slots: Sequence[int]
 def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong: str | None,
                script: Script | None, decoded: Decoded,
                groups: list[list[tuple[int, int, int, int]]], guess: bool,
-               ) -> dict[tuple[int, int], tuple[str, tuple[Step, ...], int]] | None:
+               unbound: frozenset[int]) -> dict[tuple[int, int], tuple[str, tuple[Step, ...], int]] | None:
     """The same decoding with every guess given up: for each slot range it covers as whole
     blocks, the text (U+FFFD where the guesses were), the steps, and the characters lost.
 
@@ -411,7 +413,7 @@ def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong
     forced = frozenset(h for g in guessy for block in g
                        for holes in decoded.holes[block[2]:block[3]] for h in holes)
     lost = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
-                        script=script, forced=forced)
+                        script=script, forced=forced, unbound=unbound)
     if lost is None or lost.used != decoded.used:
         return None
     texts = [c.decode(chain.true, "replace") for c in lost.chunks]
@@ -437,8 +439,27 @@ def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong
     return view
 
 
+def _open_holes(line: str, base: int, seg: Sequence[Slot], hit_set: frozenset[int]
+                ) -> frozenset[int]:
+    """Holes in ``seg`` where the damaged text may have ended: clean text follows them.
+
+    A decoder's U+FFFD or ``?`` ends a span of damage as often as it sits inside one
+    (``接受`` with only ``接`` read wrongly: ``鎺?受``).  Then the wrong decoder failed on
+    the end of its input, not on the byte of the clean text after it, and the guess must
+    not be checked against that byte.  A hole counts when the next two characters are
+    non-ASCII and not screening hits.
+    """
+    out = []
+    for p, slot in enumerate(seg[:-1]):
+        if (slot == HOLE or slot == QMARK) and isinstance(seg[p + 1], bytes):
+            pos = base + p + 1
+            if line[pos] >= "\x80" and pos not in hit_set and pos + 1 not in hit_set:
+                out.append(p)
+    return frozenset(out)
+
+
 def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
-              guess: bool) -> list[Candidate]:
+              guess: bool, hit_set: frozenset[int] = frozenset()) -> list[Candidate]:
     st = structure(chain.true)
     out: list[Candidate] = []
     i = 0
@@ -455,7 +476,8 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
             continue
         seg = slots[i:k]
         if any(s == HOLE or s == QMARK for s in seg):
-            cands, used = _holey_segment(line, base + i, seg, chain, guess)
+            cands, used = _holey_segment(line, base + i, seg, chain, guess,
+                                         _open_holes(line, base + i, seg, hit_set))
             out.extend(cands)
             i += max(used, 1)
         else:
@@ -486,8 +508,9 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
         dups = duplicated(chain.wrong)
         slots = [None if ch in dups else slot for ch, slot in zip(line, slots)]
     out: list[Candidate] = []
+    hit_set = frozenset(hits)
     for i, j in runs(slots, hits):
-        out.extend(_segments(line, i, slots[i:j], chain, guess))
+        out.extend(_segments(line, i, slots[i:j], chain, guess, hit_set))
     # A candidate that recovers nothing (only U+FFFD where the text had U+FFFD) is no repair.
     return [c for c in out if c.replacement != c.original
             and c.replacement.strip("\ufffd") and c.replacement.replace("\ufffd", "")

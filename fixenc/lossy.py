@@ -412,6 +412,7 @@ def decode_holes(
     wrong: str | None = None,
     script: Script | None = None,
     forced: frozenset[int] = frozenset(),
+    unbound: frozenset[int] = frozenset(),
 ) -> Decoded | None:
     """Decode ``slots`` as ``codec``, filling holes from context.
 
@@ -420,7 +421,9 @@ def decode_holes(
     script.  With ``guess=False`` every character with a lost byte is given up as U+FFFD (the
     first layer of a double mistake, whose text is itself mojibake, cannot be guessed from
     a model of real text).  Decodes the longest prefix of whole characters that parses (``Decoded.used`` slots);
-    None when not even the first slot does.
+    None when not even the first slot does.  A hole is checked against the byte after it
+    (the wrong decoder failed on the pair), except for the slot indices in ``unbound``:
+    holes where the damaged text may have ended, so that the decoder saw no next byte.
 
     >>> from fixenc.bytemaps import encode_text
     >>> decode_holes(encode_text("鍙戦€佹垚鍔?", "gbk")).text
@@ -435,7 +438,9 @@ def decode_holes(
     for k, slot in enumerate(slots):
         if slot == HOLE or slot == QMARK:
             following = slots[k + 1] if k + 1 < len(slots) else None
-            if isinstance(following, bytes):
+            if k in unbound:
+                follow.append(-1)
+            elif isinstance(following, bytes):
                 follow.append(following[0])
             elif following is None and after and after < "\x80":
                 follow.append(ord(after))
