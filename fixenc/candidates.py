@@ -514,7 +514,8 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
     # A candidate that recovers nothing (only U+FFFD where the text had U+FFFD) is no repair.
     return [c for c in out if c.replacement != c.original
             and c.replacement.strip("\ufffd") and c.replacement.replace("\ufffd", "")
-            != c.original.replace("\ufffd", "") and not _one_symbol_family(c.original)
+            != c.original.replace("\ufffd", "")
+            and not _one_symbol_family(c.original, symbols_only=chain.wrong not in _DOS_PAGES)
             and (_nonascii(_changed(c)) >= 2
                  or ((c.left is not None or c.right is not None) and c.context_len >= 3))
             and c.replacement.count("\ufffd") <= _nonascii(c.replacement)
@@ -553,11 +554,18 @@ _SYMBOL_FAMILIES = (("\u2500", "\u259f"), ("\uff61", "\uff9f"), ("\u3130", "\u31
                     ("\u3040", "\u30ff"))
 
 
-def _one_symbol_family(text: str) -> bool:
+_DOS_PAGES = frozenset({"cp437", "cp850", "cp866"})
+"""Code pages whose upper half is mostly box drawing and symbols: Chinese read through them
+can be symbols alone (新建文件夹 in cp437 is ``╨┬╜¿╬─╝■╝╨``, a zip entry name)."""
+
+
+def _one_symbol_family(text: str, symbols_only: bool = True) -> bool:
     chars = [ch for ch in text if ch >= "\x80"]
     if not chars:
         return False
     if any(all(lo <= ch <= hi for ch in chars) for lo, hi in _SYMBOL_FAMILIES):
         return True
-    # Symbols and punctuation alone (↓↓↓, ★☆): mojibake of text always has letters.
-    return all(unicodedata.category(ch)[0] in "SP" for ch in chars)
+    # Symbols and punctuation alone (↓↓↓, ★☆): mojibake of text always has letters, except
+    # through the DOS code pages (``symbols_only=False``), where the mix of families (box
+    # drawing of both styles, ¿, ■) is left to the scoring.
+    return symbols_only and all(unicodedata.category(ch)[0] in "SP" for ch in chars)

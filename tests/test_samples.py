@@ -44,9 +44,7 @@ def _repair_lines(text: str) -> str:
 # Samples the engine does not yet repair completely at the default threshold: a few of their
 # lines get confidences just under 0.9 (see tests/cases/known_failures.json for the same
 # kind of case).  Strict, so that the day they pass, this list must shrink.
-KNOWN_FAILURES = {
-    "zip_names_gbk_as_cp437.txt": "some GBK-as-cp437 names repaired at confidence below 0.9",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _param(path: Path) -> object:
