@@ -214,6 +214,28 @@ def pair_logprob(a: str, b: str) -> float:
     return _smoothed(model, a, b) if value is None else value
 
 
+@functools.lru_cache(maxsize=8192)
+def likely_after(a: str, min_logprob: float = -7.0) -> tuple[str, ...]:
+    """Characters seen after ``a`` with ``log P(b | a)`` (unsmoothed) of at least ``min_logprob``.
+
+    For filling lost bytes: the characters most frequent overall miss the ones a context
+    calls for (误 after 错 is not among the 64 commonest characters U+8000-U+8FFF).
+
+    >>> "误" in likely_after("错")
+    True
+    >>> likely_after("\ue000")
+    ()
+    """
+    model = _model()
+    span = model.contexts.get(a or _BOUNDARY)
+    if span is None:
+        return ()
+    lo, hi = span
+    floor = min_logprob * 100
+    logps = model.logps
+    return tuple(model.successors[i] for i in range(lo, hi) if logps[i] >= floor)
+
+
 def text_logprob(text: str, prev: str = "", next: str = "") -> float:
     """Log-probability of ``text``: the sum of ``pair_logprob`` over its characters.
 

@@ -232,6 +232,38 @@ def _consistent_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ..
     return found
 
 
+def _context_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
+                        raw: tuple[int | None, ...], prev: str,
+                        have: Sequence[tuple[str, bytes, float]],
+                        ) -> tuple[tuple[str, bytes, float], ...]:
+    """Likely successors of ``prev`` (:func:`fixenc.lm.likely_after`) that fit ``raw``
+    and the wrong decoder's failures, beyond the commonest characters already in ``have``."""
+    if not prev:
+        return ()
+    last = template[-1]
+    follow = ctx.follow[last[1] >> 2] if last[0] is None else -1
+    key = ("after", prev, ctx.st.codec, ctx.wrong, raw, tuple(tag & 3 for _, tag in template),
+           follow)
+    found = _CONSISTENT_CACHE.get(key)
+    if found is not None:
+        return found
+    seen = {ch for ch, _, _ in have}
+    out = []
+    for ch in lm.likely_after(prev):
+        if ch in seen:
+            continue
+        try:
+            data = ch.encode(ctx.st.codec)
+        except UnicodeEncodeError:
+            continue
+        if len(data) == len(raw) and all(b is None or b == d for b, d in zip(raw, data)) \
+                and _consistent(ctx, template, data):
+            out.append((ch, data, lm.char_logprob(ch)))
+    found = tuple(out)
+    _CONSISTENT_CACHE[key] = found
+    return found
+
+
 def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     """The current character is complete: emit it (or its candidates) into ``out_hyps``."""
     st = ctx.st
@@ -251,11 +283,12 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     holes = tuple(sorted({template[i][1] >> 2 for i in unknown}))
     if len(unknown) > 2 or not ctx.guess or not ctx.forced.isdisjoint(holes):
         return
-    cands = _consistent_candidates(ctx, template, raw)
+    cands = _consistent_candidates(ctx, template, raw)[:CANDIDATES]
+    cands += _context_candidates(ctx, template, raw, prev, cands)
     if not cands:
         return
     scored = [(lm.pair_logprob(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
-              for ch, data, _ in cands[:CANDIDATES]]
+              for ch, data, _ in cands]
     scored.sort(key=lambda item: -item[0])
     top = scored[0][0]
     norm = top + math.log(sum(math.exp(v - top) for v, _, _ in scored)
