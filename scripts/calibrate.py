@@ -47,6 +47,7 @@ L2 = 1.0
 PER_POOL = 4000
 CLEAN_SUSPECTS = 3000  # per language group
 TWICE = 60  # extra two-layer cases per UTF-8 double-byte chain x dialect
+PER_CELL = 24  # damage cases per chain x dialect x length bucket, and one-span cases
 
 
 def _pools() -> dict[str, list[str]]:
@@ -168,7 +169,7 @@ def build() -> tuple[str, dict[str, float]]:
     rng = random.Random(SEED)
     synth_pools = {k: v for k, v in pools.items() if k in ("zh-hans", "zh-hant", "zh-parallel",
                                                              "ja", "ko")}
-    cases = synth.make_cases(synth_pools, rng, per_cell=12, spans=12, mixed=0, twice=12,
+    cases = synth.make_cases(synth_pools, rng, per_cell=PER_CELL, spans=PER_CELL, mixed=0, twice=12,
                              clean=0)
     # Two layers of UTF-8 read as a double-byte code page: enough of them for a model of
     # their own (one first undo is judged only through the second).
