@@ -1,0 +1,467 @@
+"""Bytes in: decode whatever a file holds, line by line where lines differ, losing nothing.
+
+The order is: a byte order mark (UTF-8/16/32); valid UTF-8; otherwise each line on its own
+-- valid UTF-8 stays UTF-8 and any other line is decoded with the legacy codec its text is
+most plausible in (:mod:`fixenc.detect`), with the evidence of the whole file as a prior,
+so that a short line goes with its neighbours.  That is what a UTF-8 log with GBK lines
+appended needs, and for a file wholly in one legacy encoding it gives every line the same
+codec.  Bytes that nothing decodes (a stray ``\\xff`` in a UTF-8 file, a character cut in
+half) become lone surrogates (``surrogateescape``): they are reported as findings of kind
+``undecodable_bytes`` with their position, and encoding the text back with
+``surrogateescape`` gives the original bytes.
+
+>>> r = repair_bytes("标题：日志\\n".encode() + "中文\\n".encode("gbk"))
+>>> r.text, r.encoding
+('标题：日志\\n中文\\n', 'utf-8')
+>>> r.line_encodings
+(LineEncoding(line=1, start=0, encoding='utf-8'), LineEncoding(line=2, start=6, encoding='gb18030'))
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, cast
+
+from fixenc import fileio
+from fixenc.config import FixConfig
+from fixenc.detect import (
+    LEGACY,
+    PRIORS,
+    SNIFF_BYTES,
+    bom_of,
+    decode_prefix,
+    detect_encoding,
+    score_candidates,
+    utf16_without_bom,
+)
+from fixenc.results import Detection, Fix, LineEncoding, Repair
+
+UNDECODABLE = "undecodable_bytes"
+"""Kind of the finding for bytes no codec decodes (kept as lone surrogates)."""
+
+FILE_BONUS = 6.0
+"""Nats added to the file's prevailing legacy codec when a line is decoded on its own: a
+short line (a subtitle, a CSV cell) says little, and the rest of the file says much.
+Chosen on synthetic mixed files built from part="calib" (bench/bench_detect.py)."""
+
+TRUSTED_BYTES = 4096
+PLAUSIBLE_PER_CHAR = -8.0
+"""Once a legacy codec has decoded this many bytes of a file, a line it decodes strictly
+into text at least this likely (nats per character) is taken without trying the others:
+the speed of a file in one legacy encoding.  Right decodings of 40 bytes of GBK average
+-6.0 nats per character on part="calib"; the same bytes read as Big5 or EUC-KR, -15 and
+-12."""
+
+SHORT_UTF8_BYTES = 12
+"""Lines this short that are valid UTF-8 still compete with the file's legacy codec."""
+
+SAMPLE_BYTES = 1 << 16
+"""How much of a file's non-UTF-8 lines the file-level detection looks at."""
+
+_ESCAPE_START = 0xDC80
+
+
+def decode_escaping(data: bytes, codec: str) -> str:
+    """``data`` decoded with ``codec``, each undecodable byte kept as a lone surrogate.
+
+    Like ``errors="surrogateescape"``, but the same for every codec (some CJK codecs turn
+    an invalid byte into U+FFFD even with that handler, losing it).
+
+    >>> decode_escaping(b"\\xd6\\xd0\\xff\\xce\\xc4", "gb18030")
+    '中\\udcff文'
+    """
+    out: list[str] = []
+    pos = 0
+    while pos < len(data):
+        try:
+            out.append(data[pos:].decode(codec))
+            break
+        except UnicodeDecodeError as exc:
+            good = data[pos:pos + exc.start].decode(codec)
+            out.append(good)
+            bad = data[pos + exc.start:pos + max(exc.end, exc.start + 1)]
+            out.append("".join(chr(_ESCAPE_START + b - 0x80) if b >= 0x80 else chr(b)
+                               for b in bad))
+            pos += exc.start + len(bad)
+    return "".join(out)
+
+
+def _is_escape(ch: str) -> bool:
+    return "\udc80" <= ch <= "\udcff"
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedLine:
+    """One line decoded: its text, the codec used, and the posterior of that choice."""
+
+    text: str
+    encoding: str
+    confidence: float = 1.0
+
+
+class LineDecoder:
+    """Decodes the lines of one file, each on its own, with the file's evidence as prior.
+
+    The prior is the legacy codec that has decoded the most bytes so far, seeded by a
+    detection on a sample of the file.  ASCII lines are the same in every candidate codec;
+    they get the prevailing one.
+
+    >>> dec = LineDecoder()
+    >>> [dec.decode(line).encoding for line in (b"abc\\n", "中文\\n".encode("gbk"),
+    ...                                         "中文\\n".encode())]
+    ['utf-8', 'gb18030', 'utf-8']
+    """
+
+    def __init__(self, seed: Detection | None = None) -> None:
+        self._weights: dict[str, float] = {}
+        if seed is not None and seed.method == "statistics":
+            self._weights[seed.encoding] = float(SAMPLE_BYTES)
+
+    @property
+    def prevailing(self) -> str | None:
+        """The legacy codec that has the most evidence so far, if any."""
+        if not self._weights:
+            return None
+        return max(self._weights.items(), key=lambda item: item[1])[0]
+
+    def decode(self, raw: bytes) -> DecodedLine:
+        """Decode one line (with its line ending)."""
+        if raw.isascii():
+            return DecodedLine(raw.decode("ascii"), "utf-8")
+        prevailing = self.prevailing
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if prevailing is None or len(raw) > SHORT_UTF8_BYTES:
+                return DecodedLine(text, "utf-8")
+            return self._short_utf8(raw, text, prevailing)
+        if prevailing is not None and self._weights[prevailing] >= TRUSTED_BYTES:
+            fast = self._plausible(raw, prevailing)
+            if fast is not None:
+                return fast
+        bonus = {prevailing: FILE_BONUS} if prevailing else None
+        scored = score_candidates(raw, LEGACY, bonus=bonus)
+        escaped = decode_escaping(raw, "utf-8")
+        from fixenc import lm
+
+        # Reading the line as UTF-8 with escaped bytes competes too: the model scores each
+        # escaped byte as an invalid character (about -30 nats), so it wins only where no
+        # legacy reading makes sense (a stray byte, a character cut in half).
+        escaped_score = lm.text_logprob(escaped)
+        if not scored or escaped_score > scored[0][1]:
+            return DecodedLine(escaped, "utf-8", 1.0)
+        codec, best, text = scored[0]
+        others = [s for _, s, _ in scored[1:]] + [escaped_score]
+        self._weights[codec] = self._weights.get(codec, 0.0) + len(raw)
+        return DecodedLine(text, codec, _posterior(best, others))
+
+
+    def _short_utf8(self, raw: bytes, text: str, prevailing: str) -> DecodedLine:
+        """A short line that is valid UTF-8, in a file where a legacy codec prevails.
+
+        Two GBK bytes are valid UTF-8 about one time in twelve (a lead byte C2-DF, then a
+        trail byte 80-BF): ``然`` in GBK is ``C8 BB``, which UTF-8 reads as ``Ȼ``.  So the
+        two readings compete, the legacy one with the file's bonus.
+        """
+        from fixenc import lm
+
+        legacy = decode_prefix(raw, prevailing)
+        if legacy is None:
+            return DecodedLine(text, "utf-8")
+        utf8_score = lm.text_logprob(text)
+        legacy_score = lm.text_logprob(legacy) + PRIORS.get(prevailing, 0.0)
+        if utf8_score >= legacy_score:
+            return DecodedLine(text, "utf-8", _posterior(utf8_score, [legacy_score]))
+        return DecodedLine(legacy, prevailing, _posterior(legacy_score, [utf8_score]))
+
+    def _plausible(self, raw: bytes, codec: str) -> DecodedLine | None:
+        """The line in the file's established codec, if it reads like text in it."""
+        from fixenc import lm
+
+        text = decode_prefix(raw, codec)
+        if text is None:
+            return None
+        if lm.text_logprob(text) < PLAUSIBLE_PER_CHAR * len(text):
+            return None
+        self._weights[codec] += len(raw)
+        return DecodedLine(text, codec, 1.0)
+
+
+def _posterior(best: float, others: list[float]) -> float:
+    """The share of ``best`` among all the scores (log values), rounded."""
+    return round(1.0 / (1.0 + sum(math.exp(max(s - best, -700.0)) for s in others)), 4)
+
+
+def _raw_lines(data: bytes) -> Iterator[bytes]:
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end]
+        start = end
+
+
+def _seed(lines: Iterator[bytes] | list[bytes]) -> Detection | None:
+    """File-level detection on (a bounded sample of) the lines that are not UTF-8."""
+    sample = bytearray()
+    for raw in lines:
+        if raw.isascii():
+            continue
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            sample += raw
+            if len(sample) >= SAMPLE_BYTES:
+                break
+    if not sample:
+        return None
+    return detect_encoding(bytes(sample[:SAMPLE_BYTES]), final=len(sample) < SAMPLE_BYTES)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Bytes decoded: the text, the main codec, runs of lines per codec, the detection."""
+
+    text: str
+    encoding: str
+    line_encodings: tuple[LineEncoding, ...]
+    detection: Detection
+
+
+def _whole(text: str, detection: Detection) -> Decoded:
+    return Decoded(text, detection.encoding, (), detection)
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> Decoded:
+    """Decode ``data`` losslessly: BOM, strict UTF-8, else line by line (see the module).
+
+    ``encoding`` forces a codec for every line (bytes it cannot decode are escaped).
+
+    >>> decode_bytes("中文".encode("big5")).encoding
+    'cp950'
+    >>> d = decode_bytes("好的".encode() + b"\\xff\\n")
+    >>> d.text, d.encoding
+    ('好的\\udcff\\n', 'utf-8')
+    """
+    if encoding is not None:
+        codec = codecs.lookup(encoding).name
+        return _whole(decode_escaping(data, codec), Detection(codec, 1.0, "forced"))
+    found = bom_of(data)
+    if found is not None and found[1] != "utf-8-sig":
+        bom, codec = found
+        text = decode_prefix(data, codec)
+        if text is not None:
+            return _whole(text, Detection(codec, 1.0, "bom"))
+        return _whole(decode_escaping(data, "utf-8"), Detection("utf-8", 0.0, "undecodable"))
+    bom = found[0] if found is not None else b""
+    body = data[len(bom):]
+    if b"\0" in body[:SNIFF_BYTES]:
+        codec16 = utf16_without_bom(body)
+        if codec16 is not None:
+            return _whole(decode_escaping(body, codec16), Detection(codec16, 0.9, "utf-16"))
+        return _whole(decode_escaping(data, "utf-8"), Detection("utf-8", 1.0, "binary"))
+    first = "utf-8-sig" if bom else "utf-8"
+    try:
+        return _whole(body.decode("utf-8"), Detection(first, 1.0, "bom" if bom else "utf-8"))
+    except UnicodeDecodeError:
+        pass
+    lines = list(_raw_lines(body))
+    seed = _seed(lines)
+    return _by_line(lines, LineDecoder(seed), seed, first)
+
+
+def _by_line(lines: list[bytes], decoder: LineDecoder, seed: Detection | None,
+             first: str) -> Decoded:
+    texts: list[str] = []
+    runs: list[LineEncoding] = []
+    sizes: dict[str, int] = {}
+    offset = 0
+    current = ""
+    for number, raw in enumerate(lines, start=1):
+        line = decoder.decode(raw)
+        if not raw.isascii() and line.encoding != current:
+            current = line.encoding
+            # ASCII lines before the first non-ASCII one belong to its run.
+            runs.append(LineEncoding(1 if not runs else number, 0 if not runs else offset,
+                                     current))
+        if not raw.isascii():
+            sizes[line.encoding] = sizes.get(line.encoding, 0) + len(raw)
+        texts.append(line.text)
+        offset += len(line.text)
+    main = max(sizes.items(), key=lambda item: item[1])[0] if sizes else "utf-8"
+    if main == "utf-8" and first == "utf-8-sig":
+        main = first
+    detection = seed if seed is not None and seed.encoding == main else Detection(
+        main, 1.0, "statistics")
+    return Decoded("".join(texts), main, tuple(runs) if len(runs) > 1 else (), detection)
+
+
+def undecodable_findings(text: str, codec: str, byte_offset: int = 0,
+                         char_offset: int = 0) -> list[Fix]:
+    """A finding for each run of escaped bytes in ``text`` (decoded with ``codec``).
+
+    ``start``/``end`` are character offsets (plus ``char_offset``); the evidence gives the
+    run's byte offset in the data (plus ``byte_offset``) and its length in bytes.
+
+    >>> [(f.start, f.evidence["byte_offset"]) for f in undecodable_findings("中\\udcff", "utf-8")]
+    [(1, 3)]
+    """
+    found: list[Fix] = []
+    i = 0
+    while i < len(text):
+        if not _is_escape(text[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(text) and _is_escape(text[j]):
+            j += 1
+        start_byte = byte_offset + len(text[:i].encode(codec, "surrogateescape"))
+        found.append(Fix(start=char_offset + i, end=char_offset + j, original=text[i:j],
+                         replacement=text[i:j], kind=UNDECODABLE, steps=(), confidence=1.0,
+                         lossy=True, lost=j - i,
+                         evidence={"byte_offset": start_byte, "bytes": j - i}))
+        i = j
+    return found
+
+
+def repair_bytes(data: bytes, config: FixConfig | None = None, *, encoding: str | None = None,
+                 min_confidence: float | None = None) -> Repair:
+    """Decode ``data`` (guessing how, unless ``encoding`` is given), then :func:`repair` it.
+
+    The result has ``encoding`` (what the bytes were decoded as), ``line_encodings`` (where
+    lines differ) and ``detection``.  Undecodable bytes are kept as lone surrogates and
+    reported as ``undecodable_bytes`` findings; binary data (NUL bytes) is decoded the same
+    way and not repaired.  Never raises for any bytes.
+
+    >>> r = repair_bytes("浣犲ソ".encode("utf-8"))        # valid UTF-8, holding mojibake
+    >>> r.text, r.encoding
+    ('你好', 'utf-8')
+    >>> repair_bytes("繁體中文".encode("big5")).encoding
+    'cp950'
+    >>> data = "好的".encode() + b"\\xff" + "！".encode()
+    >>> r = repair_bytes(data)
+    >>> [(f.kind, f.start, f.evidence["byte_offset"]) for f in r.fixes]
+    [('undecodable_bytes', 2, 6)]
+    >>> r.text.encode("utf-8", "surrogateescape") == data
+    True
+    """
+    from fixenc.repair import repair
+
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        msg = f"repair_bytes() takes bytes, not {type(data).__name__}; for str use repair()"
+        raise TypeError(msg)
+    decoded = decode_bytes(bytes(data), encoding)
+    text = decoded.text
+    if decoded.detection.method == "binary":
+        rep = Repair(original=text, text=text)
+    else:
+        rep = repair(text, config, min_confidence=min_confidence)
+    bad = _bad_in_lines(decoded)
+    fixes = tuple(sorted([*rep.fixes, *bad], key=lambda f: (f.start, -f.end)))
+    return dataclasses.replace(rep, fixes=fixes, encoding=decoded.encoding,
+                               line_encodings=decoded.line_encodings,
+                               detection=decoded.detection)
+
+
+def _bad_in_lines(decoded: Decoded) -> list[Fix]:
+    text = decoded.text
+    if not any(_is_escape(ch) for ch in text):
+        return []
+    codec = decoded.encoding
+    if codec.startswith("utf-8") or not decoded.line_encodings:
+        codec = "utf-8" if codec == "utf-8-sig" else codec
+        skip = 3 if decoded.encoding == "utf-8-sig" else 0
+        return undecodable_findings(text, codec, byte_offset=skip)
+    # Mixed file: each run of lines has its own codec.
+    found: list[Fix] = []
+    runs = decoded.line_encodings
+    byte_offset = 0
+    for k, run in enumerate(runs):
+        end = runs[k + 1].start if k + 1 < len(runs) else len(text)
+        piece = text[run.start:end]
+        found.extend(undecodable_findings(piece, run.encoding, byte_offset, run.start))
+        byte_offset += len(piece.encode(run.encoding, "surrogateescape"))
+    return found
+
+
+# --- streams (the command line) ----------------------------------------------------------
+
+class _Prefixed:
+    """A stream whose first bytes were already read (to sniff them)."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+        self._prefix = prefix
+        self._read = getattr(stream, "read1", stream.read)
+
+    def read1(self, size: int = -1) -> bytes:
+        if self._prefix:
+            out, self._prefix = self._prefix, b""
+            return out
+        data: bytes = self._read(size)
+        return data
+
+    read = read1
+
+
+def _read_prefix(stream: BinaryIO, size: int,
+                 before_read: Callable[[], None] | None) -> bytes:
+    read = getattr(stream, "read1", stream.read)
+    buf = bytearray()
+    while len(buf) < size:
+        if before_read is not None:
+            before_read()
+        chunk = read(size - len(buf))
+        if not chunk:
+            break
+        buf += chunk
+        if b"\n" in chunk and len(buf) >= SNIFF_BYTES:
+            break  # enough to decide, and a pipe must not wait for 64 KiB
+    return bytes(buf)
+
+
+def read_segments_auto(stream: BinaryIO, *, max_segment: int = fileio.MAX_SEGMENT,
+                       before_read: Callable[[], None] | None = None,
+                       ) -> Iterator[fileio.Segment]:
+    """Like :func:`fileio.read_segments`, guessing each line's encoding; never undecodable.
+
+    A bounded prefix (:data:`SAMPLE_BYTES`) seeds the file-level prior; each segment says
+    which codec decoded it (``Segment.encoding``).  Raises :class:`fileio.BinaryInput` for
+    NUL bytes and :class:`fileio.UndecodableInput` for UTF-16/32, which cannot be read line
+    by line.
+
+    >>> import io
+    >>> [(s.text, s.encoding) for s in read_segments_auto(io.BytesIO(
+    ...     "一\\n".encode() + "二\\n".encode("gbk")))]
+    [('一\\n', 'utf-8'), ('二\\n', 'gb18030')]
+    """
+    prefix = _read_prefix(stream, SAMPLE_BYTES, before_read)
+    found = bom_of(prefix)
+    if (found is not None and found[1] != "utf-8-sig") or (
+            b"\0" in prefix[:SNIFF_BYTES] and utf16_without_bom(prefix) is not None):
+        name = found[1] if found is not None else "utf-16"
+        msg = (f"{name.upper()} file; fixenc reads text line by line: convert it first (for "
+               f"example iconv -f {name} -t utf-8), or use fixenc.repair_bytes")
+        raise fileio.UndecodableInput(msg)
+    decoder = LineDecoder(_seed(list(_raw_lines(prefix))))
+    source = cast("BinaryIO", _Prefixed(prefix, stream))  # _raw_pieces needs only read1
+    line, column, offset = 1, 0, 0
+    for raw, ends_line in fileio._raw_pieces(source, max_segment, before_read):
+        if offset < SNIFF_BYTES and b"\0" in raw[:SNIFF_BYTES - offset]:
+            msg = "binary file (NUL byte near its start); not repaired"
+            raise fileio.BinaryInput(msg)
+        bom = fileio.BOM_UTF8 if offset == 0 and raw.startswith(fileio.BOM_UTF8) else b""
+        decoded = decoder.decode(raw[len(bom):])
+        yield fileio.Segment(line=line, column=column, raw=raw, text=decoded.text, bom=bom,
+                             ends_line=ends_line, encoding=decoded.encoding,
+                             confidence=decoded.confidence)
+        offset += len(raw)
+        if ends_line:
+            line, column = line + 1, 0
+        else:
+            column += len(decoded.text)
