@@ -38,7 +38,7 @@ from fixenc.detect import (
     score_candidates,
     utf16_without_bom,
 )
-from fixenc.results import Detection, Fix, LineEncoding, Repair
+from fixenc.results import Detection, Fix, LineEncoding, Repair, Step
 
 UNDECODABLE = "undecodable_bytes"
 """Kind of the finding for bytes no codec decodes (kept as lone surrogates)."""
@@ -411,18 +411,13 @@ class _Prefixed:
 
 def _read_prefix(stream: BinaryIO, size: int,
                  before_read: Callable[[], None] | None) -> bytes:
+    """What one read gives, up to ``size`` bytes: a whole sample from a file, and from a
+    pipe only what has arrived, so that a filter never waits for more input than a line."""
+    if before_read is not None:
+        before_read()
     read = getattr(stream, "read1", stream.read)
-    buf = bytearray()
-    while len(buf) < size:
-        if before_read is not None:
-            before_read()
-        chunk = read(size - len(buf))
-        if not chunk:
-            break
-        buf += chunk
-        if b"\n" in chunk and len(buf) >= SNIFF_BYTES:
-            break  # enough to decide, and a pipe must not wait for 64 KiB
-    return bytes(buf)
+    data: bytes = read(size)
+    return data
 
 
 def read_segments_auto(stream: BinaryIO, *, max_segment: int = fileio.MAX_SEGMENT,
@@ -465,3 +460,57 @@ def read_segments_auto(stream: BinaryIO, *, max_segment: int = fileio.MAX_SEGMEN
             line, column = line + 1, 0
         else:
             column += len(decoded.text)
+
+
+LEGACY_ENCODING = "legacy_encoding"
+"""Kind of the finding for a run of lines that is not UTF-8 (and could be converted)."""
+
+
+class EncodingReport:
+    """Findings about how a stream's lines were decoded, one segment at a time.
+
+    For each segment: an ``undecodable_bytes`` finding per run of bytes nothing decoded,
+    with its byte offset in the stream; and a ``legacy_encoding`` finding at the first
+    line of each run of lines in a codec other than UTF-8 (ASCII lines do not break a run).
+    Its ``original`` is what a UTF-8 reader sees (U+FFFD for each bad sequence), its
+    ``replacement`` the line decoded, and it is ``applied`` when the caller converts
+    (``apply=True``: the command's filter, or ``--write --transcode``).
+
+    >>> report = EncodingReport(apply=False)
+    >>> seg = fileio.Segment(line=1, column=0, raw="中文\\n".encode("gbk"), text="中文\\n",
+    ...                      encoding="gb18030")
+    >>> [(f.kind, f.original == "\\ufffd" * 4, f.replacement, f.steps[0].arg)
+    ...  for f in report.findings(seg)]
+    [('legacy_encoding', True, '中文', 'gb18030')]
+    """
+
+    def __init__(self, *, apply: bool, encoding: str = "") -> None:
+        self._apply = apply
+        self._encoding = encoding  # the stream's codec when it has one
+        self._run = ""
+        self._offset = 0
+
+    def findings(self, seg: fileio.Segment) -> list[Fix]:
+        """The findings for the next segment of the stream."""
+        codec = seg.encoding or self._encoding or "utf-8"
+        start = self._offset + len(seg.bom)
+        self._offset += len(seg.raw)
+        found = undecodable_findings(seg.text, codec, start) if _has_escape(seg.text) else []
+        if seg.raw.isascii():
+            return found
+        if codec == "utf-8" or codec != self._run:
+            self._run = codec
+            if codec != "utf-8":
+                found.insert(0, self._legacy(seg, codec))
+        return found
+
+    def _legacy(self, seg: fileio.Segment, codec: str) -> Fix:
+        body = seg.text.rstrip("\r\n")
+        seen = seg.raw[len(seg.bom):].decode("utf-8", "replace").rstrip("\r\n")
+        return Fix(start=0, end=len(body), original=seen, replacement=body,
+                   kind=LEGACY_ENCODING, steps=(Step("decode", codec),),
+                   confidence=seg.confidence, applied=self._apply)
+
+
+def _has_escape(text: str) -> bool:
+    return any(_is_escape(ch) for ch in text)
