@@ -167,15 +167,22 @@ def accuracy_table(count: int, part: corpus.Part) -> None:
         print(f"| all | {limit} | {cells} |")
 
 
-def mixed_files(part: corpus.Part, files: int = 40, seed: int = 7
+MIXED_LEGACY = ("gbk", "gbk", "big5", "shift_jis", "euc_kr")
+
+
+def mixed_files(part: corpus.Part, files: int = 120, seed: int = 7
                 ) -> Iterator[tuple[list[str], list[str], bytes]]:
-    """Synthetic mixed files: texts of the lines, their codecs, and the file's bytes."""
+    """Synthetic mixed files: texts of the lines, their codecs, and the file's bytes.
+
+    UTF-8 lines with lines of one legacy codec (GBK twice as often as Big5, Shift-JIS and
+    EUC-KR), in three shapes: a block appended at the end (a log, a CSV export), lines
+    interleaved at random, and very short lines (1-5 characters: subtitles, CSV cells).
+    """
     rng = random.Random(seed)
-    hans = _lines(SOURCES["gbk"], part)
-    hant = [line for line in _lines(SOURCES["big5"], part)]
+    pools = {codec: _lines(SOURCES[codec], part) for codec in set(MIXED_LEGACY)}
     for n in range(files):
-        legacy = "gbk" if n % 4 else "big5"
-        pool = hans if legacy == "gbk" else hant
+        legacy = MIXED_LEGACY[n % len(MIXED_LEGACY)]
+        pool = pools[legacy]
         texts: list[str] = []
         codecs_: list[str] = []
         size = rng.randrange(20, 80)
@@ -218,7 +225,7 @@ def mixed_accuracy(part: corpus.Part) -> None:
 def throughput(part: corpus.Part) -> None:
     print("\n## Throughput (language model already loaded)\n")
     detect_encoding("预热".encode("gbk"))
-    text = "\n".join(_lines(SOURCES["gbk"], part)[:3000]) + "\n"
+    text = "\n".join(_lines(("zh_hans_news_*", "zh_hans_wiki_*"), part)[:3000]) + "\n"
     for codec in ("utf-8", "gbk"):
         data = text.encode(codec, "ignore")
         start = time.perf_counter()

@@ -54,10 +54,19 @@ PLAUSIBLE_PER_CHAR = -8.0
 into text at least this likely (nats per character) is taken without trying the others:
 the speed of a file in one legacy encoding.  Right decodings of 40 bytes of GBK average
 -6.0 nats per character on part="calib"; the same bytes read as Big5 or EUC-KR, -15 and
--12."""
+-12.  Only the first :data:`PLAUSIBLE_CHARS` characters of a line are scored."""
+
+PLAUSIBLE_CHARS = 48
 
 SHORT_UTF8_BYTES = 12
-"""Lines this short that are valid UTF-8 still compete with the file's legacy codec."""
+"""Lines with this few non-ASCII bytes that are valid UTF-8 still compete with the file's
+legacy codec (``hash\xd6\xb5`` is ``hash值`` in GBK and ``hash\u05b5`` in UTF-8)."""
+
+_ASCII = bytes(range(0x80))
+
+
+def _non_ascii(raw: bytes) -> int:
+    return len(raw.translate(None, _ASCII))
 
 SAMPLE_BYTES = 1 << 16
 """How much of a file's non-UTF-8 lines the file-level detection looks at."""
@@ -138,7 +147,7 @@ class LineDecoder:
         except UnicodeDecodeError:
             pass
         else:
-            if prevailing is None or len(raw) > SHORT_UTF8_BYTES:
+            if prevailing is None or _non_ascii(raw) > SHORT_UTF8_BYTES:
                 return DecodedLine(text, "utf-8")
             return self._short_utf8(raw, text, prevailing)
         if prevailing is not None and self._weights[prevailing] >= TRUSTED_BYTES:
@@ -187,7 +196,8 @@ class LineDecoder:
         text = decode_prefix(raw, codec)
         if text is None:
             return None
-        if lm.text_logprob(text) < PLAUSIBLE_PER_CHAR * len(text):
+        head = text[:PLAUSIBLE_CHARS]  # enough to tell, and scoring costs time
+        if lm.text_logprob(head) < PLAUSIBLE_PER_CHAR * len(head):
             return None
         self._weights[codec] += len(raw)
         return DecodedLine(text, codec, 1.0)
