@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import corpus
 
+from fixenc import detect
 from fixenc.bytes_in import decode_bytes
 from fixenc.detect import detect_encoding
 
@@ -44,6 +45,9 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "euc_jp": ("ja_*",),
     "euc_kr": ("ko_*",),
     "cp1252": ("de_*", "fr_*", "pt_*"),
+    "cp1251": ("ru_*",),  # outside fixenc's CJK candidates: the fallback
+    "koi8-r": ("ru_*",),
+    "cp1253": ("el_*",),
     "utf-8": ("zh_hans_*", "zh_hant_*", "ja_*", "ko_*"),
 }
 
@@ -110,6 +114,15 @@ def fixenc_pick(data: bytes) -> str | None:
     return detect_encoding(data).encoding
 
 
+def fixenc_cn_pick(data: bytes) -> str | None:
+    """fixenc with charset-normalizer's pick also scored in the fallback (off by default)."""
+    detect.USE_CHARSET_NORMALIZER = True
+    try:
+        return detect_encoding(data).encoding
+    finally:
+        detect.USE_CHARSET_NORMALIZER = False
+
+
 def detectors() -> tuple[dict[str, Detector], list[str]]:
     """The detectors to compare, and notes on those that are missing."""
     found: dict[str, Detector] = {"fixenc": fixenc_pick}
@@ -122,6 +135,7 @@ def detectors() -> tuple[dict[str, Detector], list[str]]:
             return None if best is None else best.encoding
 
         found[f"charset-normalizer {charset_normalizer.__version__}"] = cn_pick
+        found["fixenc+cn fallback"] = fixenc_cn_pick
     except ImportError:
         notes.append("charset-normalizer: not installed, not measured")
     try:

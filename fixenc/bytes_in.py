@@ -29,13 +29,12 @@ from typing import BinaryIO, cast
 from fixenc import fileio
 from fixenc.config import FixConfig
 from fixenc.detect import (
-    LEGACY,
     PRIORS,
     SNIFF_BYTES,
     bom_of,
     decode_prefix,
     detect_encoding,
-    score_candidates,
+    ranked,
     utf16_without_bom,
 )
 from fixenc.results import Detection, Fix, LineEncoding, Repair, Step
@@ -155,7 +154,7 @@ class LineDecoder:
             if fast is not None:
                 return fast
         bonus = {prevailing: FILE_BONUS} if prevailing else None
-        scored = score_candidates(raw, LEGACY, bonus=bonus)
+        scored = ranked(raw, bonus=bonus)
         escaped = decode_escaping(raw, "utf-8")
         from fixenc import lm
 

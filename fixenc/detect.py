@@ -37,6 +37,23 @@ from fixenc.results import Detection
 LEGACY = ("gb18030", "cp950", "big5hkscs", "cp932", "euc_jp", "cp949", "euc_kr", "cp1252")
 """The legacy codecs detection chooses among, in normalized form."""
 
+FALLBACK = ("cp1251", "koi8-r", "cp1253", "cp1250", "cp1254", "cp1257", "cp1255", "cp1256",
+            "cp1258", "cp874", "iso8859-5", "iso8859-7")
+"""Single-byte code pages tried only when no CJK codec or cp1252 reads the data as text."""
+
+FALLBACK_PER_CHAR = -7.0
+FALLBACK_PRIOR = -3.0
+"""When even the best reading among :data:`LEGACY` scores below ``FALLBACK_PER_CHAR`` nats
+per character, the :data:`FALLBACK` code pages compete too, each with ``FALLBACK_PRIOR``.
+Cyrillic or Greek text read as cp1252 scores -11 to -14 per character; right CJK readings
+of 40 bytes, -9.5 at worst.  Chosen on part="calib" (10-40 bytes): CJK and cp1252 accuracy
+stays 99.96% while cp1251, KOI8-R and cp1253 go from 0% (no fallback) to 99.9%; without
+the gate (always trying them) CJK drops to 99.8% with a prior of -3."""
+
+USE_CHARSET_NORMALIZER = False
+"""Also score charset-normalizer's pick in the fallback.  Off: measured, it adds nothing
+to :data:`FALLBACK` (bench/bench_detect.py, column "fixenc+cn fallback")."""
+
 # Log prior (nats) of each codec, added to the text's log-probability.  Not a claim about
 # the world's files but a correction of the model, which was trained on balanced language
 # groups: the ambiguous cases are short runs of ideographs that GBK, Big5 and EUC-KR (hanja)
@@ -54,6 +71,7 @@ PRIORS: dict[str, float] = {
     "cp949": -2.0,
     "euc_kr": -2.0,
     "cp1252": 0.0,
+    **dict.fromkeys(FALLBACK, FALLBACK_PRIOR),
 }
 
 UTF16_PER_CHAR = -10.0
@@ -71,6 +89,8 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+MAX_ALTERNATIVES = 5
 
 SNIFF_BYTES = 8000
 """A NUL byte this near the start makes data binary (git's rule), unless it is UTF-16."""
@@ -163,12 +183,60 @@ def score_candidates(data: bytes, codecs_: Iterable[str] = LEGACY, *, final: boo
     return found
 
 
+def ranked(data: bytes, *, final: bool = True, bonus: dict[str, float] | None = None
+           ) -> list[tuple[str, float, str]]:
+    """:func:`score_candidates` over :data:`LEGACY`, and over :data:`FALLBACK` as well when
+    none of those reads the data as text."""
+    scored = score_candidates(data, final=final, bonus=bonus)
+    if _implausible(scored):
+        scored = _with_fallback(data, scored, final=final)
+    return scored
+
+
+def _implausible(scored: Sequence[tuple[str, float, str]]) -> bool:
+    """Whether even the best reading among :data:`LEGACY` is unlike text in any language."""
+    if not scored:
+        return True
+    _, score, text = scored[0]
+    return score < FALLBACK_PER_CHAR * min(len(text), SCORE_CHARS)
+
+
+def _with_fallback(data: bytes, scored: list[tuple[str, float, str]], *, final: bool
+                   ) -> list[tuple[str, float, str]]:
+    """``scored`` with the readings of the :data:`FALLBACK` code pages, and of whatever
+    charset-normalizer proposes, scored the same way (without a prior)."""
+    extra = [c for c in FALLBACK if c not in LEGACY]
+    proposed = _charset_normalizer_pick(data) if USE_CHARSET_NORMALIZER else None
+    if proposed is not None and proposed not in LEGACY and proposed not in extra:
+        extra.append(proposed)
+    more = score_candidates(data, extra, final=final)
+    seen = {text for _, _, text in scored}
+    merged = scored + [item for item in more if item[2] not in seen]
+    merged.sort(key=lambda item: -item[1])
+    return merged
+
+
+def _charset_normalizer_pick(data: bytes) -> str | None:
+    try:
+        import charset_normalizer
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    best = charset_normalizer.from_bytes(data[:SNIFF_BYTES]).best()
+    if best is None:
+        return None
+    try:
+        return codecs.lookup(best.encoding).name
+    except LookupError:
+        return None
+
+
 def detect_encoding(data: bytes, *, final: bool = True) -> Detection:
     """How to decode ``data``: BOM, then strict UTF-8, then the most plausible legacy codec.
 
     ``final=False`` says ``data`` is a prefix of something longer (a character may be cut
     at its end).  ``confidence`` is the model's posterior among the codecs that decode the
-    data (1.0 for a BOM or valid UTF-8); ``alternatives`` lists the others with theirs.
+    data (1.0 for a BOM or valid UTF-8); ``alternatives`` lists the next most likely (up to
+    :data:`MAX_ALTERNATIVES`) with theirs.
     Data with a NUL byte near its start that is not UTF-16 is ``binary`` (``encoding`` is
     then ``utf-8``, the lossless way fixenc reads it with ``surrogateescape``).  Data that
     no candidate decodes is ``undecodable``, also read as UTF-8.
@@ -191,10 +259,11 @@ def detect_encoding(data: bytes, *, final: bool = True) -> Detection:
         return Detection(encoding="utf-8", confidence=1.0, method="binary")
     if decode_prefix(data, "utf-8", final=final) is not None:
         return Detection(encoding="utf-8", confidence=1.0, method="utf-8")
-    scored = score_candidates(data, final=final)
+    scored = ranked(data, final=final)
     if not scored:
         return Detection(encoding="utf-8", confidence=0.0, method="undecodable")
     probs = _softmax([s for _, s, _ in scored])
     return Detection(encoding=scored[0][0], confidence=round(probs[0], 4), method="statistics",
                      alternatives=tuple((c, round(p, 4)) for (c, _, _), p
-                                        in zip(scored[1:], probs[1:], strict=True)))
+                                        in zip(scored[1:MAX_ALTERNATIVES + 1], probs[1:],
+                                               strict=False)))
