@@ -32,6 +32,7 @@ from fixenc.detect import (
     PRIORS,
     SNIFF_BYTES,
     bom_of,
+    decode_escaping,
     decode_prefix,
     detect_encoding,
     ranked,
@@ -70,34 +71,6 @@ def _non_ascii(raw: bytes) -> int:
 SAMPLE_BYTES = 1 << 16
 """How much of a file's non-UTF-8 lines the file-level detection looks at."""
 
-_ESCAPE_START = 0xDC80
-
-
-def decode_escaping(data: bytes, codec: str) -> str:
-    """``data`` decoded with ``codec``, each undecodable byte kept as a lone surrogate.
-
-    Like ``errors="surrogateescape"``, but the same for every codec (some CJK codecs turn
-    an invalid byte into U+FFFD even with that handler, losing it).
-
-    >>> decode_escaping(b"\\xd6\\xd0\\xff\\xce\\xc4", "gb18030")
-    '中\\udcff文'
-    """
-    out: list[str] = []
-    pos = 0
-    while pos < len(data):
-        try:
-            out.append(data[pos:].decode(codec))
-            break
-        except UnicodeDecodeError as exc:
-            good = data[pos:pos + exc.start].decode(codec)
-            out.append(good)
-            bad = data[pos + exc.start:pos + max(exc.end, exc.start + 1)]
-            out.append("".join(chr(_ESCAPE_START + b - 0x80) if b >= 0x80 else chr(b)
-                               for b in bad))
-            pos += exc.start + len(bad)
-    return "".join(out)
-
-
 def _is_escape(ch: str) -> bool:
     return "\udc80" <= ch <= "\udcff"
 
@@ -126,7 +99,7 @@ class LineDecoder:
 
     def __init__(self, seed: Detection | None = None) -> None:
         self._weights: dict[str, float] = {}
-        if seed is not None and seed.method == "statistics":
+        if seed is not None and seed.method == "statistics" and seed.encoding != "utf-8":
             self._weights[seed.encoding] = float(SAMPLE_BYTES)
 
     @property
@@ -154,20 +127,13 @@ class LineDecoder:
             if fast is not None:
                 return fast
         bonus = {prevailing: FILE_BONUS} if prevailing else None
+        # Readings that keep undecodable bytes escaped compete too (a stray byte in UTF-8
+        # or GBK text, a character cut in half); see detect.ranked.
         scored = ranked(raw, bonus=bonus)
-        escaped = decode_escaping(raw, "utf-8")
-        from fixenc import lm
-
-        # Reading the line as UTF-8 with escaped bytes competes too: the model scores each
-        # escaped byte as an invalid character (about -30 nats), so it wins only where no
-        # legacy reading makes sense (a stray byte, a character cut in half).
-        escaped_score = lm.text_logprob(escaped)
-        if not scored or escaped_score > scored[0][1]:
-            return DecodedLine(escaped, "utf-8", 1.0)
         codec, best, text = scored[0]
-        others = [s for _, s, _ in scored[1:]] + [escaped_score]
-        self._weights[codec] = self._weights.get(codec, 0.0) + len(raw)
-        return DecodedLine(text, codec, _posterior(best, others))
+        if not _has_escape(text):
+            self._weights[codec] = self._weights.get(codec, 0.0) + len(raw)
+        return DecodedLine(text, codec, _posterior(best, [s for _, s, _ in scored[1:]]))
 
 
     def _short_utf8(self, raw: bytes, text: str, prevailing: str) -> DecodedLine:

@@ -125,6 +125,31 @@ def decode_prefix(data: bytes, codec: str, *, final: bool = True) -> str | None:
         return None
 
 
+def decode_escaping(data: bytes, codec: str) -> str:
+    """``data`` decoded with ``codec``, each undecodable byte kept as a lone surrogate.
+
+    Like ``errors="surrogateescape"``, but the same for every codec (some CJK codecs turn
+    an invalid byte into U+FFFD even with that handler, losing it).
+
+    >>> decode_escaping(b"\\xd6\\xd0\\xff\\xce\\xc4", "gb18030")
+    '中\\udcff文'
+    """
+    out: list[str] = []
+    pos = 0
+    while pos < len(data):
+        try:
+            out.append(data[pos:].decode(codec))
+            break
+        except UnicodeDecodeError as exc:
+            good = data[pos:pos + exc.start].decode(codec)
+            out.append(good)
+            bad = data[pos + exc.start:pos + max(exc.end, exc.start + 1)]
+            out.append("".join(chr(0xDC00 + b) if b >= 0x80 else chr(b)
+                               for b in bad))
+            pos += exc.start + len(bad)
+    return "".join(out)
+
+
 def utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le`` or ``utf-16-be`` when ``data`` (with NUL bytes) reads as text in it.
 
@@ -159,19 +184,25 @@ def _softmax(scores: Sequence[float]) -> list[float]:
 
 
 def score_candidates(data: bytes, codecs_: Iterable[str] = LEGACY, *, final: bool = True,
-                     bonus: dict[str, float] | None = None) -> list[tuple[str, float, str]]:
+                     bonus: dict[str, float] | None = None, escape: bool = False,
+                     ) -> list[tuple[str, float, str]]:
     """``(codec, score, text)`` for each codec that decodes ``data`` strictly, best first.
 
     The score is the text's log-probability under the bigram model plus the codec's prior
     (:data:`PRIORS`) and any ``bonus`` (other evidence, in nats).  A codec whose text is
-    the same as a better one's is left out (cp950 and big5hkscs agree on most Big5).
+    the same as a better one's is left out (cp950 and big5hkscs agree on most Big5).  With
+    ``escape``, every codec decodes, keeping undecodable bytes as lone surrogates (each
+    scored as an invalid character).
     """
     from fixenc import lm
 
     found: list[tuple[str, float, str]] = []
     texts: set[str] = set()
     for codec in codecs_:
-        text = decode_prefix(data, codec, final=final)
+        if escape:
+            text: str | None = decode_escaping(data, codec)
+        else:
+            text = decode_prefix(data, codec, final=final)
         if text is None or text in texts:
             continue
         texts.add(text)
@@ -185,11 +216,21 @@ def score_candidates(data: bytes, codecs_: Iterable[str] = LEGACY, *, final: boo
 
 def ranked(data: bytes, *, final: bool = True, bonus: dict[str, float] | None = None
            ) -> list[tuple[str, float, str]]:
-    """:func:`score_candidates` over :data:`LEGACY`, and over :data:`FALLBACK` as well when
-    none of those reads the data as text."""
+    """Every reading of ``data`` (which is not valid UTF-8) worth considering, best first.
+
+    The :data:`LEGACY` codecs that decode it strictly; and readings that keep undecodable
+    bytes as lone surrogates, UTF-8 always (a stray byte in UTF-8 text).  When none of
+    those reads it as text, also the :data:`FALLBACK` code pages, and the CJK codecs with
+    escaped bytes (a stray byte in GBK text).  Each escaped byte is scored as an
+    invalid character (about -30 nats), so these win only when nothing reads better.
+    """
     scored = score_candidates(data, final=final, bonus=bonus)
+    escaped = ["utf-8"]
     if _implausible(scored):
         scored = _with_fallback(data, scored, final=final)
+        escaped.extend(c for c in LEGACY if c != "cp1252")
+    scored += score_candidates(data, escaped, bonus=bonus, escape=True)
+    scored.sort(key=lambda item: -item[1])
     return scored
 
 
@@ -238,8 +279,9 @@ def detect_encoding(data: bytes, *, final: bool = True) -> Detection:
     data (1.0 for a BOM or valid UTF-8); ``alternatives`` lists the next most likely (up to
     :data:`MAX_ALTERNATIVES`) with theirs.
     Data with a NUL byte near its start that is not UTF-16 is ``binary`` (``encoding`` is
-    then ``utf-8``, the lossless way fixenc reads it with ``surrogateescape``).  Data that
-    no candidate decodes is ``undecodable``, also read as UTF-8.
+    then ``utf-8``, the lossless way fixenc reads it with ``surrogateescape``).  The chosen
+    codec may leave some bytes undecodable (see :func:`ranked`); they are then kept as
+    escaped bytes.
 
     >>> d = detect_encoding("你好".encode("gbk"))
     >>> d.encoding, d.method
@@ -260,8 +302,6 @@ def detect_encoding(data: bytes, *, final: bool = True) -> Detection:
     if decode_prefix(data, "utf-8", final=final) is not None:
         return Detection(encoding="utf-8", confidence=1.0, method="utf-8")
     scored = ranked(data, final=final)
-    if not scored:
-        return Detection(encoding="utf-8", confidence=0.0, method="undecodable")
     probs = _softmax([s for _, s, _ in scored])
     return Detection(encoding=scored[0][0], confidence=round(probs[0], 4), method="statistics",
                      alternatives=tuple((c, round(p, 4)) for (c, _, _), p

@@ -195,6 +195,17 @@ def test_lone_bad_bytes_are_reported_with_position_and_kept() -> None:
     assert rep.encoding == "utf-8"
 
 
+def test_a_stray_byte_in_a_gbk_file_leaves_the_line_gbk() -> None:
+    data = ("第一行中文测试\n第二行有一个坏字节".encode("gbk") + b"\xff"
+            + "在这里\n第三行\n".encode("gbk"))
+    rep = fixenc.repair_bytes(data)
+    assert rep.text == "第一行中文测试\n第二行有一个坏字节\udcff在这里\n第三行\n"
+    assert (rep.encoding, rep.line_encodings) == ("gb18030", ())
+    assert [(f.kind, f.start, f.evidence["byte_offset"]) for f in rep.fixes] == [
+        ("undecodable_bytes", 17, 33)]
+    assert fixenc.detect_encoding("坏字节".encode("gbk") + b"\xff").encoding == "gb18030"
+
+
 def test_empty_input() -> None:
     rep = fixenc.repair_bytes(b"")
     assert (rep.text, rep.encoding, rep.fixes, rep.line_encodings) == ("", "utf-8", (), ())
