@@ -206,6 +206,17 @@ def test_a_stray_byte_in_a_gbk_file_leaves_the_line_gbk() -> None:
     assert fixenc.detect_encoding("坏字节".encode("gbk") + b"\xff").encoding == "gb18030"
 
 
+def test_byte_offsets_in_a_mixed_file_with_a_bom() -> None:
+    data = codecs.BOM_UTF8 + "一行\n".encode() + "二行中文\n".encode("gbk") + "三".encode()
+    data += b"\xff\n"
+    rep = fixenc.repair_bytes(data)
+    assert rep.text == "一行\n二行中文\n三\udcff\n"
+    assert [(e.line, e.encoding) for e in rep.line_encodings] == [
+        (1, "utf-8"), (2, "gb18030"), (3, "utf-8")]
+    (bad,) = rep.fixes
+    assert (bad.start, bad.evidence["byte_offset"]) == (9, data.index(b"\xff"))
+
+
 def test_empty_input() -> None:
     rep = fixenc.repair_bytes(b"")
     assert (rep.text, rep.encoding, rep.fixes, rep.line_encodings) == ("", "utf-8", (), ())
