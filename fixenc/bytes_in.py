@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, cast
@@ -477,5 +478,8 @@ class EncodingReport:
                    confidence=seg.confidence, applied=self._apply)
 
 
+_ESCAPE_RE = re.compile("[\udc80-\udcff]")
+
+
 def _has_escape(text: str) -> bool:
-    return any(_is_escape(ch) for ch in text)
+    return _ESCAPE_RE.search(text) is not None
