@@ -184,6 +184,28 @@ def accuracy_table(count: int, part: corpus.Part) -> None:
 MIXED_LEGACY = ("gbk", "gbk", "big5", "shift_jis", "euc_kr")
 
 
+def confidence_table(count: int, part: corpus.Part) -> None:
+    """How often fixenc's pick is right, by the confidence it gave (all codecs, lengths)."""
+    bins = ((0.99, 1.01), (0.9, 0.99), (0.5, 0.9), (0.0, 0.5))
+    tally = {b: [0, 0] for b in bins}
+    for codec in SOURCES:
+        if codec == "utf-8":
+            continue
+        for limit in LENGTHS:
+            for text, data in samples(codec, limit, count, part):
+                d = detect_encoding(data)
+                for lo, hi in bins:
+                    if lo <= d.confidence < hi:
+                        tally[(lo, hi)][0] += right(data, text, d.encoding)
+                        tally[(lo, hi)][1] += 1
+    print(f"\n## fixenc's detection confidence (part={part}, legacy codecs only)\n")
+    print("| confidence | picks | right |")
+    print("|---|---|---|")
+    for (lo, hi), (ok, n) in tally.items():
+        share = f"{100 * ok / n:.1f}%" if n else "-"
+        print(f"| {lo:.2f}-{min(hi, 1.0):.2f} | {n} | {share} |")
+
+
 def mixed_files(part: corpus.Part, files: int = 120, seed: int = 7
                 ) -> Iterator[tuple[list[str], list[str], bytes]]:
     """Synthetic mixed files: texts of the lines, their codecs, and the file's bytes.
@@ -266,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         print("corpora not found; set FIXENC_CORPORA", file=sys.stderr)
         return 1
     accuracy_table(args.samples, args.part)
+    confidence_table(args.samples, args.part)
     if not args.skip_mixed:
         mixed_accuracy(args.part)
         throughput(args.part)
