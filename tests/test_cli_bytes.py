@@ -12,6 +12,7 @@ import io
 import os
 import stat
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,38 @@ def test_filter_of_a_mixed_file_is_clean_utf8(tmp_path: Path,
     assert code == 0
     assert out == ("2024-05-01 启动服务\n2024-05-02 连接数据库失败\n重试\n"
                    f"注意：{SENTENCE}\n好\n")
+
+
+def test_a_mixed_file_streams_in_bounded_memory(tmp_path: Path,
+                                                capsysbinary: pytest.CaptureFixture[bytes],
+                                                ) -> None:
+    utf8_block = ("UTF-8 line 中文测试 " * 4 + "\n").encode() * 500
+    gbk_block = ("GBK line 中文测试 " * 4 + "\n").encode("gbk") * 500
+    src = tmp_path / "big.log"
+    with src.open("wb") as fh:
+        for _ in range(40):  # 3.4 MB, the encodings alternating every 500 lines
+            fh.write(utf8_block)
+            fh.write(gbk_block)
+    dst = tmp_path / "out.txt"
+    # One small run first: modules, the language model's tables and its caches are loaded
+    # once per process, not per line.
+    small = tmp_path / "small.log"
+    small.write_bytes(utf8_block[:1000] + gbk_block[:1000])
+    assert cli.main([str(small), "-o", str(tmp_path / "small.out")]) == 0
+    tracemalloc.start()
+    try:
+        code = cli.main([str(src), "-o", str(dst)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    capsysbinary.readouterr()
+    assert code == 0
+    assert peak < 2_000_000, f"peak {peak} bytes for a 3.4 MB input"
+    expected = utf8_block + gbk_block.decode("gbk").encode()
+    with dst.open("rb") as fh:
+        for _ in range(40):
+            assert fh.read(len(expected)) == expected
+        assert fh.read() == b""
 
 
 def test_forced_encoding(monkeypatch: pytest.MonkeyPatch,
