@@ -292,6 +292,10 @@ def detect_encoding(data: bytes, *, final: bool = True) -> Detection:
     >>> detect_encoding(bytes(range(256))).method
     'binary'
     """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        msg = f"detect_encoding() takes bytes, not {type(data).__name__}"
+        raise TypeError(msg)
+    data = bytes(data)
     found = bom_of(data)
     if found is not None:
         return Detection(encoding=found[1], confidence=1.0, method="bom")

@@ -234,6 +234,9 @@ def test_binary_input_is_not_repaired_and_nothing_is_lost() -> None:
 def test_str_is_refused_with_a_hint() -> None:
     with pytest.raises(TypeError, match="for str use repair"):
         fixenc.repair_bytes("中文")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes bytes, not str"):
+        fixenc.detect_encoding("中文")  # type: ignore[arg-type]
+    assert fixenc.detect_encoding(bytearray("中文".encode("gbk"))).encoding == "gb18030"
 
 
 # --- properties ----------------------------------------------------------------------------
