@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import IO, BinaryIO, Literal, TextIO
 
-from fixenc import __version__, fileio
+from fixenc import __version__, bytes_in, fileio
 from fixenc.config import FixConfig
 from fixenc.convert import CONFIGS as OPENCC_CONFIGS
 from fixenc.repair import repair
@@ -39,6 +39,8 @@ log = logging.getLogger("fixenc")
 Mode = Literal["filter", "check", "diff", "write"]
 Format = Literal["text", "json", "jsonl", "github"]
 
+AUTO = "auto"
+"""``-e auto`` (the default): guess each input's encoding, line by line where lines differ."""
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 JSON_VERSION = 1
@@ -171,22 +173,46 @@ class Options:
     mode: Mode
     config: FixConfig = dataclasses.field(default_factory=FixConfig)
     encoding: str = "utf-8"
+    transcode: bool = False
+    """With ``write``: convert what is not UTF-8 to UTF-8 (otherwise it is reported)."""
+
+
+def _segments(stream: BinaryIO, options: Options,
+              before_read: Callable[[], None] | None) -> Iterator[fileio.Segment]:
+    if options.encoding == AUTO:
+        return bytes_in.read_segments_auto(stream, before_read=before_read)
+    return fileio.read_segments(stream, options.encoding, before_read=before_read)
 
 
 def _repaired(stream: BinaryIO, options: Options,
               before_read: Callable[[], None] | None = None,
               ) -> Iterator[tuple[fileio.Segment, Repair, list[Finding]]]:
-    for seg in fileio.read_segments(stream, options.encoding, before_read=before_read):
+    # How the lines were decoded is a finding too: a file that is not UTF-8 (converted by a
+    # filter and by --write --transcode), and bytes that nothing decoded (kept as they are).
+    report = None
+    if options.encoding == AUTO or options.transcode:
+        report = bytes_in.EncodingReport(apply=options.mode == "filter" or options.transcode,
+                                         encoding=options.encoding)
+    for seg in _segments(stream, options, before_read):
         rep = repair(seg.text, options.config)
-        findings = [Finding(seg.line, seg.column + fix.start + 1, fix) for fix in rep.fixes]
+        fixes = [*report.findings(seg), *rep.fixes] if report is not None else rep.fixes
+        findings = [Finding(seg.line, seg.column + fix.start + 1, fix) for fix in fixes]
         yield seg, rep, findings
 
 
+def _codec(seg: fileio.Segment, options: Options) -> str:
+    """The codec that decoded ``seg``."""
+    return seg.encoding or options.encoding
+
+
 def _new_raw(seg: fileio.Segment, rep: Repair, encoding: str, out_encoding: str) -> bytes:
-    """The bytes that replace ``seg``: its own when unchanged, so clean lines stay exact."""
+    """The bytes that replace ``seg``: its own when unchanged, so clean lines stay exact.
+
+    Undecodable bytes (lone surrogates in the text) are written back as they were.
+    """
     if not rep.changed and encoding == out_encoding:
         return seg.raw
-    return seg.bom + rep.text.encode(out_encoding)
+    return seg.bom + rep.text.encode(out_encoding, "surrogateescape")
 
 
 def _scan(stream: BinaryIO, options: Options,
@@ -198,10 +224,14 @@ def _scan(stream: BinaryIO, options: Options,
         findings.extend(found)
         for item in found:
             counts = counts.plus(item.fix)
-        changed = changed or rep.changed
+        changed = changed or rep.changed or _converted(found)
         if sink is not None:
             sink(seg, rep)
     return FileResult(path="", findings=tuple(findings), counts=counts, changed=changed)
+
+
+def _converted(found: Sequence[Finding]) -> bool:
+    return any(f.fix.applied and f.fix.kind == bytes_in.LEGACY_ENCODING for f in found)
 
 
 def _open_input(path: str) -> contextlib.AbstractContextManager[BinaryIO]:
@@ -253,7 +283,8 @@ def _write_file(path: str, options: Options) -> FileResult:
         raise OSError(msg)
     with fileio.Rewriter(path) as out:
         def sink(seg: fileio.Segment, rep: Repair) -> None:
-            out.write(seg.raw, _new_raw(seg, rep, options.encoding, options.encoding))
+            codec = _codec(seg, options)
+            out.write(seg.raw, _new_raw(seg, rep, codec, "utf-8" if options.transcode else codec))
 
         with open(path, "rb") as stream:
             result = _scan(stream, options, sink)
@@ -545,7 +576,11 @@ def describe(fix: Fix, *, explain: bool = False) -> str:
         text = f"{head} {_short(fix.original)} [unrecoverable: cannot be undone]"
     else:
         text = f"{head} {_short(fix.original)} -> {_short(fix.replacement)}"
-        if not fix.applied:
+        if fix.kind == bytes_in.LEGACY_ENCODING:
+            codec = fix.steps[0].arg if fix.steps else "?"
+            text += f" [{codec}, not UTF-8" + (
+                "]" if fix.applied else ": convert with --write --transcode]")
+        elif not fix.applied:
             text += " [suggestion: below --min-confidence]"
     return f"{text} {explanation(fix)}" if explain else text
 
@@ -773,9 +808,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.set_defaults(mode="filter")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="filter: write to FILE instead of stdout (never over an input)")
-    parser.add_argument("-e", "--encoding", default="utf-8", metavar="CODEC",
-                        help="decode inputs strictly with CODEC (default: utf-8); a filter "
-                             "writes UTF-8, --write keeps CODEC")
+    parser.add_argument("-e", "--encoding", default=AUTO, metavar="CODEC",
+                        help="decode inputs strictly with CODEC (default: auto, which guesses "
+                             "each input's encoding, line by line where lines differ); a "
+                             "filter writes UTF-8, --write keeps the encoding")
+    parser.add_argument("--transcode", action="store_true",
+                        help="with --write: convert files (or lines) that are not UTF-8 to "
+                             "UTF-8; without it they are reported and left as they are")
     parser.add_argument("--min-confidence", type=_confidence, metavar="X",
                         help="apply only fixes at least this sure (default 0.9); the others "
                              "are reported as suggestions")
@@ -863,8 +902,8 @@ def _filter_one(path: str, options: Options, out: BinaryIO, reporter: Reporter) 
             raise OSError(msg)
         with _open_input(path) as stream:
             for seg, rep, found in _repaired(stream, options, before_read=out.flush):
-                out.write(_new_raw(seg, rep, options.encoding, "utf-8"))
-                changed = changed or rep.changed
+                out.write(_new_raw(seg, rep, _codec(seg, options), "utf-8"))
+                changed = changed or rep.changed or _converted(found)
                 for item in found:
                     counts = counts.plus(item.fix)
                     reporter.finding(name, item)
@@ -929,7 +968,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = FixConfig(strip_pinyin=args.strip_pinyin, to_simplified=args.opencc)
     if args.min_confidence is not None:
         config = dataclasses.replace(config, min_confidence=args.min_confidence)
-    options = Options(mode=args.mode, config=config, encoding=args.encoding)
+    options = Options(mode=args.mode, config=config, encoding=args.encoding,
+                      transcode=args.transcode)
     mode: Mode = args.mode
     stderr = _binary(sys.stderr)
     verbosity = -1 if args.quiet else args.verbose
@@ -967,9 +1007,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     try:
-        args.encoding = fileio.normalize_encoding(args.encoding)
+        if args.encoding.lower() != AUTO:
+            args.encoding = fileio.normalize_encoding(args.encoding)
+        else:
+            args.encoding = AUTO
     except ValueError as exc:
         parser.error(str(exc))
+    if args.transcode and args.mode not in ("write", "diff", "check"):
+        parser.error("--transcode goes with --write (or --check, --diff: what it would do); "
+                     "a filter always writes UTF-8")
     if args.output is not None and args.mode != "filter":
         parser.error("-o/--output only goes with the filter (without --check, --diff, -w)")
     if args.mode == "write" and (not args.paths or STDIN in args.paths):

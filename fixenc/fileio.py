@@ -84,7 +84,9 @@ class Segment:
     ``raw`` holds the bytes exactly as read (BOM and line ending included); ``text`` is
     ``raw`` decoded, without the BOM.  ``line`` is the 1-based line number and ``column``
     the 0-based offset, in characters, of ``text`` within that line (not 0 only for the
-    later pieces of a line cut by :data:`MAX_SEGMENT`).
+    later pieces of a line cut by :data:`MAX_SEGMENT`).  ``encoding`` is the codec that
+    decoded it when lines are decoded each on its own (``fixenc.bytes_in``), with
+    ``confidence`` the posterior of that choice; empty when the stream has one encoding.
     """
 
     line: int
@@ -93,6 +95,8 @@ class Segment:
     text: str
     bom: bytes = b""
     ends_line: bool = True
+    encoding: str = ""
+    confidence: float = 1.0
 
 
 def read_segments(stream: BinaryIO, encoding: str = "utf-8", *,

@@ -5,7 +5,10 @@ and mode) and prints ``Fixing FILE``; ``fixenc-hook --check FILE...`` only repor
 per finding: ``path:line: kind (confidence) '原' -> '新'``.  Either way the hook returns 1
 when it changed a file or left a finding (a suggestion below ``--min-confidence``, or damage
 that cannot be undone), 0 when everything was clean, and 2 when a file could not be read.
-Files that are binary or not valid UTF-8 are skipped, with a note, never failed.
+Binary files are skipped, with a note, never failed.  The encoding of each file is
+guessed (line by line where lines differ): a file, or a run of lines, that is not UTF-8 is
+reported (``legacy_encoding``) and left as it is, unless ``--transcode`` converts it to
+UTF-8; ``-e CODEC`` says what the files are in, and then nothing is reported about it.
 
 Its ``--min-confidence`` defaults to 0.95, stricter than the library's 0.9: a hook changes
 files nobody asked it to look at.
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 from fixenc import fileio
-from fixenc.cli import FileResult, Finding, Options, format_finding, process_file
+from fixenc.cli import AUTO, FileResult, Finding, Options, format_finding, process_file
 from fixenc.config import FixConfig
 
 HOOK_MIN_CONFIDENCE = 0.95
@@ -50,8 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--min-confidence", type=_confidence, default=HOOK_MIN_CONFIDENCE,
                         metavar="X", help="apply only fixes at least this sure "
                                           f"(default {HOOK_MIN_CONFIDENCE})")
-    parser.add_argument("-e", "--encoding", default="utf-8", metavar="CODEC",
-                        help="decode files strictly with CODEC (default: utf-8)")
+    parser.add_argument("-e", "--encoding", default=AUTO, metavar="CODEC",
+                        help="decode files strictly with CODEC (default: auto, guessed per "
+                             "file and per line; what is not UTF-8 is reported)")
+    parser.add_argument("--transcode", action="store_true",
+                        help="with --fix: convert files (or lines) that are not UTF-8 to UTF-8")
     return parser
 
 
@@ -81,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-        encoding = fileio.normalize_encoding(args.encoding)
+        encoding = (AUTO if args.encoding.lower() == AUTO
+                    else fileio.normalize_encoding(args.encoding))
     except ValueError as exc:
         parser.print_usage(sys.stderr)
         sys.stderr.write(f"fixenc-hook: error: {exc}\n")
@@ -89,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help, usage errors
         return exc.code if isinstance(exc.code, int) else 2
     options = Options(mode="check" if args.check else "write",
-                      config=FixConfig(min_confidence=args.min_confidence), encoding=encoding)
+                      config=FixConfig(min_confidence=args.min_confidence), encoding=encoding,
+                      transcode=args.transcode and not args.check)
     out = sys.stdout.buffer
     status = 0
     for name in args.filenames:

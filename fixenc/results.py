@@ -71,17 +71,59 @@ class Fix:
         return self.replacement == self.original
 
 
+DetectionMethod = Literal["bom", "utf-8", "utf-16", "statistics", "forced", "binary",
+                          "undecodable"]
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """How some bytes were (or would be) decoded, from :func:`fixenc.detect_encoding`.
+
+    ``encoding`` is a normalized codec name (``utf-8``, ``utf-8-sig``, ``gb18030``,
+    ``cp950``...).  ``method`` says how it was chosen: a byte order mark, valid UTF-8,
+    UTF-16 recognised by its NUL bytes, the character statistics, forced by the caller,
+    ``binary`` (NUL bytes) or ``undecodable`` (no candidate decodes it; both read as UTF-8
+    with ``surrogateescape``, losing nothing).  ``confidence`` is the posterior of the
+    choice; ``alternatives`` the other candidates that decode the bytes, with theirs.
+    """
+
+    encoding: str
+    confidence: float
+    method: DetectionMethod
+    alternatives: tuple[tuple[str, float], ...] = ()
+
+
+class LineEncoding(NamedTuple):
+    """From line ``line`` (1-based), at offset ``start`` of the text, bytes were ``encoding``.
+
+    >>> LineEncoding(line=3, start=20, encoding="gb18030")
+    LineEncoding(line=3, start=20, encoding='gb18030')
+    """
+
+    line: int
+    start: int
+    encoding: str
+
+
 @dataclass(frozen=True, slots=True)
 class Repair:
     """The outcome of :func:`fixenc.repair` on one text.
 
     ``text`` has every applied fix in place; ``fixes`` lists every finding, applied or not,
     in text order.
+
+    From :func:`fixenc.repair_bytes`, ``encoding`` names what the bytes were decoded as (the
+    encoding of most of them, when lines differ), ``line_encodings`` lists where each run of
+    lines in one encoding starts (empty when all lines were the same), and ``detection``
+    says how the choice was made.  Text given as ``str`` has ``encoding=None``.
     """
 
     original: str
     text: str
     fixes: tuple[Fix, ...] = ()
+    encoding: str | None = None
+    line_encodings: tuple[LineEncoding, ...] = ()
+    detection: Detection | None = None
 
     @property
     def changed(self) -> bool:

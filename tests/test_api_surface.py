@@ -20,8 +20,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-EXPECTED_ALL = ("FixConfig", "Fix", "Repair", "Step", "apply_steps", "detect_script", "fix",
-                "repair", "repair_lines", "__version__")
+EXPECTED_ALL = ("Detection", "FixConfig", "Fix", "LineEncoding", "Repair", "Step",
+                "apply_steps", "detect_encoding", "detect_script", "fix", "repair",
+                "repair_bytes", "repair_lines", "__version__")
 
 
 def test_all_is_exact() -> None:
@@ -49,12 +50,24 @@ def test_repair_signature() -> None:
     assert fixenc.FixConfig().min_confidence == 0.9
 
 
+def test_repair_bytes_signature() -> None:
+    import fixenc
+
+    params = inspect.signature(fixenc.repair_bytes).parameters
+    assert list(params)[:2] == ["data", "config"]
+    for name in ("encoding", "min_confidence"):
+        assert params[name].kind is inspect.Parameter.KEYWORD_ONLY
+        assert params[name].default is None
+
+
 def test_import_is_light() -> None:
     code = (
         "import json, sys\n"
         "import fixenc\n"
         "lm = sys.modules.get('fixenc.lm')\n"
         "print(json.dumps({'opencc': 'opencc' in sys.modules,\n"
+        "                  'detectors': [m for m in ('charset_normalizer', 'chardet')\n"
+        "                                if m in sys.modules],\n"
         "                  'lm_loaded': bool(lm is not None and lm.is_loaded()),\n"
         "                  'file': fixenc.__file__}))\n"
     )
@@ -66,6 +79,7 @@ def test_import_is_light() -> None:
     state = json.loads(proc.stdout.strip().splitlines()[-1])
     assert Path(state["file"]).resolve().is_relative_to(ROOT), state["file"]
     assert not state["opencc"], "import fixenc imported opencc"
+    assert not state["detectors"], "import fixenc imported an encoding detector"
     assert not state["lm_loaded"], "import fixenc loaded the language-model tables"
 
 

@@ -122,7 +122,7 @@ def test_filter_undecodable_input_says_what_to_try(monkeypatch: pytest.MonkeyPat
                                                    ) -> None:
     data = "中文测试\n".encode("gbk")
     feed_stdin(monkeypatch, data)
-    code, _, err = run([], capsysbinary)
+    code, _, err = run(["-e", "utf-8"], capsysbinary)  # forced; auto-detection: test_cli_bytes
     assert code == 2
     assert "not valid UTF-8" in err and "try -e gbk" in err
 
@@ -376,7 +376,7 @@ def test_binary_and_undecodable_files_are_skipped(tmp_path: Path,
     gbk = tmp_path / "gbk.txt"
     gbk.write_bytes("中文测试\n".encode("gbk"))
     for mode in ("--check", "-w", "--diff"):
-        code, out, err = run([mode, str(binary), str(gbk)], capsysbinary)
+        code, out, err = run([mode, "-e", "utf-8", str(binary), str(gbk)], capsysbinary)
         assert code == 0, mode
         assert out == ""
         assert f"{binary}: skipped: binary file" in err
