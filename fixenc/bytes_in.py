@@ -319,7 +319,8 @@ def undecodable_findings(text: str, codec: str, byte_offset: int = 0,
 
 
 def repair_bytes(data: bytes, config: FixConfig | None = None, *, encoding: str | None = None,
-                 min_confidence: float | None = None) -> Repair:
+                 min_confidence: float | None = None, to_simplified: str | bool | None = None,
+                 strip_pinyin: bool | None = None) -> Repair:
     """Decode ``data`` (guessing how, unless ``encoding`` is given), then :func:`repair` it.
 
     The result has ``encoding`` (what the bytes were decoded as), ``line_encodings`` (where
@@ -338,6 +339,8 @@ def repair_bytes(data: bytes, config: FixConfig | None = None, *, encoding: str 
     [('undecodable_bytes', 2, 6)]
     >>> r.text.encode("utf-8", "surrogateescape") == data
     True
+    >>> repair_bytes("繁體中文".encode("big5"), to_simplified=True).text
+    '繁体中文'
     """
     from fixenc.repair import repair
 
@@ -349,7 +352,8 @@ def repair_bytes(data: bytes, config: FixConfig | None = None, *, encoding: str 
     if decoded.detection.method == "binary":
         rep = Repair(original=text, text=text)
     else:
-        rep = repair(text, config, min_confidence=min_confidence)
+        rep = repair(text, config, min_confidence=min_confidence, to_simplified=to_simplified,
+                     strip_pinyin=strip_pinyin)
     fixes = tuple(sorted([*rep.fixes, *decoded.undecodable], key=lambda f: (f.start, -f.end)))
     return dataclasses.replace(rep, fixes=fixes, encoding=decoded.encoding,
                                line_encodings=decoded.line_encodings,
