@@ -115,6 +115,11 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
     return out
 
 
+TWICE_DENSITY = 0.2
+"""Share of a line's non-ASCII characters that must be screening hits before two layers are
+undone where one layer gives no candidate (two-layer UTF-8→GBK damage has about half)."""
+
+
 SETTLED_GAIN = 3.0
 """Nats per character above which a chain's repair of every screening hit settles a line.
 
@@ -155,6 +160,9 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
     hits = [m.start() for m in matches]
     hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"}
     rules = {m.lastgroup for m in matches if m.lastgroup}
+    # Mojibake of mojibake is as dense with screening hits as mojibake; a rare character in
+    # clean text is not (and is not worth undoing two layers over).
+    dense = len(hits) >= TWICE_DENSITY * sum(1 for ch in line if ch >= "\x80")
     found: list[Candidate] = []
     for group in _chain_groups(config, hit_chars, rules):
         batch: list[Candidate] = []
@@ -163,7 +171,7 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
             batch.extend(cands)
             # Two layers: the first undo gives mojibake again (so it is often no candidate
             # at all: its text may hold the Private Use characters of the first layer).
-            if chain.family == "utf8_as_multibyte" and (not cands or any(
+            if chain.family == "utf8_as_multibyte" and ((not cands and dense) or any(
                     not signature(chain.name).isdisjoint(c.replacement) for c in cands)):
                 batch.extend(_twice_candidates(line, hits, chain))
         found.extend(batch)
