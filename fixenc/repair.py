@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from fixenc import lm
@@ -258,11 +259,26 @@ def _line_fixes(line: str, offset: int, config: FixConfig) -> list[Fix]:
     return disjoint
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]+")
+
+
 def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """Lines without their line ending (LF, or CR LF), with their offsets."""
+    """Lines without their line ending (LF, or CR LF), with their offsets.
+
+    Lone surrogates (bytes kept by ``surrogateescape``: they are not text) end a line too,
+    so that a stray byte beside mojibake does not spoil the evidence for its repair.
+    """
     offset = 0
     for line in text.split("\n"):
-        yield offset, line[:-1] if line.endswith("\r") else line
+        body = line[:-1] if line.endswith("\r") else line
+        if _SURROGATES.search(body) is None:
+            yield offset, body
+        else:
+            start = 0
+            for m in _SURROGATES.finditer(body):
+                yield offset + start, body[start:m.start()]
+                start = m.end()
+            yield offset + start, body[start:]
         offset += len(line) + 1
 
 

@@ -336,3 +336,12 @@ def test_other_code_pages_are_a_fallback(text: str, codec: str) -> None:
     data = text.encode(codec)
     assert decodes_same(data, fixenc.detect_encoding(data).encoding, text)
     assert fixenc.repair_bytes(data).text == text
+
+
+def test_stray_byte_beside_mojibake_does_not_block_its_repair() -> None:
+    """A byte kept as a lone surrogate ends the line for the evidence (found by issue #5)."""
+    data = "浣犲ソ".encode() + b"\xff" + "，鍙戦€佹垚鍔?".encode()
+    rep = fixenc.repair_bytes(data)
+    assert rep.text == "你好\udcff，发送成功"
+    assert [f.kind for f in rep.fixes if f.applied].count("utf8_read_as_gbk") >= 2
+    assert any(f.kind == "undecodable_bytes" for f in rep.fixes)
