@@ -48,6 +48,9 @@ class Candidate:
     fallback: Candidate | None = None  # the same repair with its guesses declared lost
     layers: int = 1
     source: str = "chain"
+    # A piece of a longer repair that was split at its guesses: the whole stretch it came
+    # from, (start, end, replacement), which explains the damage around the piece.
+    stretch: tuple[int, int, str] | None = None
 
 
 _TOTAL_DECODERS = frozenset({"latin-1", "mac-roman", "cp437", "cp850", "cp866"})
@@ -338,6 +341,7 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
     whole_old = line[start + first[0]: start + last[1]]
     whole_new = "".join(texts[first[2]:last[3]])
     context = (lm.text_logprob(whole_new) - lm.text_logprob(whole_old)) / max(len(whole_new), 1)
+    whole = (start + first[0], start + last[1], whole_new) if len(groups) > 1 else None
     out: list[Candidate] = []
     lost_view = _lost_view(slots, chain, prev, after, wrong, script, decoded, groups, guess,
                            unbound)
@@ -356,7 +360,7 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
                          guess_min=min(kept, default=1.0), context_gain=context,
                          context_len=_nonascii(whole_new),
                          left=texts[c0 - 1][-1:] if c0 > first[2] else None,
-                         right=texts[c1][:1] if c1 < last[3] else None)
+                         right=texts[c1][:1] if c1 < last[3] else None, stretch=whole)
         if kept and lost_view is not None:
             fallback = lost_view.get((s0, s1))
             # Declaring characters lost must not lengthen the text (a lost double-byte

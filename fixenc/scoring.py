@@ -107,10 +107,12 @@ def evidence_for_line(line: str, cands: Sequence[Candidate]) -> list[tuple[Candi
     base = lm.text_logprob(line) if scored else 0.0
     for cand, ev in scored:
         # How much of the line's damage this repair explains, and how the whole line reads
-        # with it: a right repair leaves no mojibake beside it.
-        ev["residual"] = (sum(1 for h in hits if not cand.start <= h < cand.end)
+        # with it: a right repair leaves no mojibake beside it.  A piece of a longer repair
+        # is judged with the rest of that repair done.
+        start, end, text = cand.stretch or (cand.start, cand.end, cand.replacement)
+        ev["residual"] = (sum(1 for h in hits if not start <= h < end)
                           / max(len(hits), 1))
-        fixed = line[: cand.start] + cand.replacement + line[cand.end:]
+        fixed = line[:start] + text + line[end:]
         ev["line_gain"] = _clip((lm.text_logprob(fixed) - base) / max(len(fixed), 1),
                                 -10.0, 40.0)
     for cand, ev in scored:
