@@ -27,7 +27,7 @@ from fixenc.config import FixConfig
 from fixenc.confidence import confidence
 from fixenc.damage import find_damage
 from fixenc.scoring import evidence_for_line, fallback_evidence
-from fixenc.screen import has_suspect, signature, suspect_re, worth_a_look
+from fixenc.screen import has_suspect, signature, single_byte_chars, suspect_re, worth_a_look
 
 logger = logging.getLogger("fixenc")
 logger.addHandler(logging.NullHandler())
@@ -146,11 +146,21 @@ def _chain_groups(config: FixConfig, hit_chars: set[str], rules: set[str]) -> li
 
 
 def _settled(line: str, cands: Sequence[Candidate], hits: Sequence[int]) -> bool:
+    """Whether strong candidates explain every hit, and leave no single-byte code page
+    character beside them (``夜泉發清í‘，``: Latin-1 stops at ``‘``, which cp1252 reads)."""
     strong = [c for c in cands
               if lm.text_logprob(c.replacement) - lm.text_logprob(c.original)
               >= SETTLED_GAIN * max(len(c.replacement), 1)]
-    return bool(strong) and all(any(c.start <= h < c.end for c in strong)
-                                for h in hits if line[h] != "\ufffd")
+    if not strong or not all(any(c.start <= h < c.end for c in strong)
+                             for h in hits if line[h] != "\ufffd"):
+        return False
+    pages = single_byte_chars()
+    for c in strong:
+        for pos in (c.start - 1, c.end):
+            if 0 <= pos < len(line) and line[pos] in pages and line[pos] >= "\x80" and not any(
+                    o.start <= pos < o.end for o in strong):
+                return False
+    return True
 
 
 def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candidate]:

@@ -27,6 +27,12 @@ import re
 _PUNCT = "\u00ab\u00bb\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u00b7\u00a0\u00d7\u00b0"
 
 
+@functools.cache
+def single_byte_chars() -> frozenset[str]:
+    """The characters the upper halves of the single-byte code pages read (``Ö``, ``Ž``, ``╨``)."""
+    return frozenset(_single_byte_chars())
+
+
 def _single_byte_chars() -> set[str]:
     chars: set[str] = set()
     for codec in ("latin-1", "cp1252", "mac_roman", "cp437", "cp850", "cp866"):
