@@ -250,6 +250,23 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
         last -= 1
     if same(first) and first == last:
         return None
+
+    def span_gain(f: int, l: int) -> float:
+        s0, s1 = base + blocks[f][0], base + blocks[l][1]
+        left = line[s0 - 1] if s0 > 0 else ""
+        right = line[s1] if s1 < len(line) else ""
+        new = "".join(pieces[blocks[f][2]: blocks[l][3]])
+        return lm.text_logprob(new, left, right) - lm.text_logprob(line[s0:s1], left, right)
+
+    # Block gains count the bigram into a block but not out of it, so a first block whose
+    # repair reads worse alone (毛 starts fewer lines than を) but makes its neighbour read
+    # far better is left out: extend while the whole stretch, read in context, gains.
+    gain = span_gain(first, last)
+    while first > 0 and not same(first - 1) and (ext := span_gain(first - 1, last)) > gain:
+        first, gain = first - 1, ext
+    while last + 1 < len(blocks) and not same(last + 1) and (
+            ext := span_gain(first, last + 1)) > gain:
+        last, gain = last + 1, ext
     return first, last
 
 
