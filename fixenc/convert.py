@@ -113,6 +113,21 @@ def _hk_forms() -> frozenset[str]:
     return frozenset(table.HK_FORMS)
 
 
+@functools.cache
+def never_simplified() -> frozenset[str]:
+    """Characters OpenCC converts on their own and Simplified text does not write (這, 覈).
+
+    Measured on the corpora (``NEVER_SIMPLIFIED`` of the generated table): 乾, 著 and 么,
+    which Simplified text writes too, are not among them.
+
+    >>> sorted(ch for ch in "這乾著覈" if ch in never_simplified())
+    ['覈', '這']
+    """
+    from fixenc._tables import convert as table
+
+    return frozenset("".join(table.NEVER_SIMPLIFIED))
+
+
 def choose(config: str, line: str) -> str:
     """The OpenCC configuration for ``line``: ``config`` itself unless it is ``auto``.
 
