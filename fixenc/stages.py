@@ -250,7 +250,8 @@ def _convert_plain(piece: _Piece, begin: int, gate_lines: _Gate, cfg: FixConfig)
     offset = 0
     for part in piece.text.split("\n"):
         chosen = configs[bisect.bisect_right(line_starts, begin + offset) - 1]
-        if chosen is not None and part:
+        if chosen is not None and part and not (
+                chosen.partial and convert.never_simplified().isdisjoint(part)):
             config = chosen.config
             full = convert.steps_for(part, config)[0]
             spans = (_partial_runs(part, full, config) if chosen.partial
