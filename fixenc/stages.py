@@ -205,42 +205,6 @@ def _runs(seg: str, full: str, config: str, threshold: float) -> list[tuple[int,
     return spans
 
 
-def _changes_in_context(seg: str, full: str, j: int, config: str) -> bool:
-    """``seg[j]`` is converted in this line, but alone it would be kept (坏 of 製坏), or it
-    is itself never written in Simplified text."""
-    if seg[j] == full[j]:
-        return False
-    return (seg[j] in convert.never_simplified()
-            or convert.steps_for(seg[j], config)[0] == seg[j])
-
-
-def _partial_runs(seg: str, full: str, config: str) -> list[tuple[int, int]]:
-    """Spans of a line leaning Simplified to convert (into ``full``): each character
-    Simplified text never writes, with the changed neighbours that change only in its
-    company, widened (as in :func:`_runs`) until the span replays alone."""
-    if full == seg or len(full) != len(seg):
-        return []  # a conversion that changes the length cannot be split: leave it
-    never = convert.never_simplified()
-    n = len(seg)
-    spans: list[tuple[int, int]] = []
-    for i in range(n):
-        if seg[i] == full[i] or seg[i] not in never or (spans and i < spans[-1][1]):
-            continue
-        a, b = i, i + 1
-        while a > 0 and _changes_in_context(seg, full, a - 1, config):
-            a -= 1
-        while b < n and _changes_in_context(seg, full, b, config):
-            b += 1
-        while True:
-            while spans and a < spans[-1][1]:
-                a = min(a, spans.pop()[0])
-            if convert.steps_for(seg[a:b], config)[0] == full[a:b]:
-                break
-            a, b = max(0, a - 1), min(n, b + 1)
-        spans.append((a, b))
-    return spans
-
-
 _Gate = tuple[list[int], list[_Chosen | None]]
 
 
@@ -254,7 +218,7 @@ def _convert_plain(piece: _Piece, begin: int, gate_lines: _Gate, cfg: FixConfig)
                 chosen.partial and convert.never_simplified().isdisjoint(part)):
             config = chosen.config
             full = convert.steps_for(part, config)[0]
-            spans = (_partial_runs(part, full, config) if chosen.partial
+            spans = (convert.stray_spans(part, full, config) if chosen.partial
                      else _runs(part, full, config, cfg.convert_min_confidence))
             for a, b in spans:
                 replacement, steps = convert.steps_for(part[a:b], config)
@@ -271,11 +235,13 @@ def _convert_plain(piece: _Piece, begin: int, gate_lines: _Gate, cfg: FixConfig)
 def _convert_fix(fix: Fix, begin: int, gate_lines: _Gate, cfg: FixConfig) -> Fix:
     line_starts, configs = gate_lines
     chosen = configs[bisect.bisect_right(line_starts, begin) - 1]
-    # A repair in a line leaning Simplified is not converted: its conversion step converts
-    # the whole replacement, which there would be more than the gate allows.
-    if chosen is None or chosen.partial or not fix.applied or not fix.replacement:
+    if chosen is None or not fix.applied or not fix.replacement:
         return fix
     replacement, steps = convert.steps_for(fix.replacement, chosen.config)
+    if chosen.partial:  # a line leaning Simplified: only what the gate allows there
+        strays = convert.convert_strays(fix.replacement, chosen.config)
+        if strays != replacement:
+            replacement, steps = strays, (convert.strays_step(chosen.config),)
     if replacement == fix.replacement:
         return fix
     rel = chosen.factor * convert.reliability(fix.replacement, replacement)
