@@ -40,6 +40,7 @@ CONFIGS = ("auto", "t2s", "tw2s", "hk2s")
 """Configurations :func:`to_simplified` accepts (``auto`` chooses per line)."""
 DEFAULT = "auto"
 OPENCC_PREFIX = "opencc:"
+STRAYS_PREFIX = "fixenc:strays:"
 FOLD_STEP = Step("apply", "fixenc:fold_variants")
 
 _lock = threading.Lock()
@@ -111,6 +112,82 @@ def _hk_forms() -> frozenset[str]:
     from fixenc._tables import convert as table
 
     return frozenset(table.HK_FORMS)
+
+
+@functools.cache
+def never_simplified() -> frozenset[str]:
+    """Characters OpenCC converts on their own and Simplified text does not write (這, 覈).
+
+    Measured on the corpora (``NEVER_SIMPLIFIED`` of the generated table): 乾, 著 and 么,
+    which Simplified text writes too, are not among them.
+
+    >>> sorted(ch for ch in "這乾著覈" if ch in never_simplified())
+    ['覈', '這']
+    """
+    from fixenc._tables import convert as table
+
+    return frozenset("".join(table.NEVER_SIMPLIFIED))
+
+
+def _in_company(text: str, full: str, j: int, config: str) -> bool:
+    """``text[j]`` is converted in ``full`` and either Simplified never writes it, or alone
+    it would be kept (坏 of 製坏: OpenCC changes it only inside the phrase)."""
+    if text[j] == full[j]:
+        return False
+    return text[j] in never_simplified() or steps_for(text[j], config)[0] == text[j]
+
+
+def stray_spans(text: str, full: str, config: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` (a line leaning Simplified) to convert into ``full`` (all of
+    ``text`` converted with ``config``): each character Simplified text never writes, with
+    the changed neighbours that change only in its company, widened until the span
+    converted alone gives ``full`` there.  Characters Simplified text writes (乾, 著) that
+    OpenCC would change on their own are left out.
+
+    >>> text = "這是张乾的麪坏兒"
+    >>> [text[a:b] for a, b in stray_spans(text, steps_for(text, "tw2s")[0], "tw2s")]
+    ['這', '麪坏兒']
+    """
+    if full == text or len(full) != len(text):
+        return []  # a conversion that changes the length cannot be split: leave it
+    never = never_simplified()
+    n = len(text)
+    spans: list[tuple[int, int]] = []
+    for i in range(n):
+        if text[i] == full[i] or text[i] not in never or (spans and i < spans[-1][1]):
+            continue
+        a, b = i, i + 1
+        while a > 0 and _in_company(text, full, a - 1, config):
+            a -= 1
+        while b < n and _in_company(text, full, b, config):
+            b += 1
+        while True:
+            while spans and a < spans[-1][1]:  # widened into the span before: one span
+                a = min(a, spans.pop()[0])
+            if steps_for(text[a:b], config)[0] == full[a:b]:
+                break
+            a, b = max(0, a - 1), min(n, b + 1)
+        spans.append((a, b))
+    return spans
+
+
+def convert_strays(text: str, config: str) -> str:
+    """``text`` with only its :func:`stray_spans` converted: the step ``fixenc:strays:CONFIG``.
+
+    >>> convert_strays("這是张乾的新书", "tw2s")
+    '这是张乾的新书'
+    """
+    full = steps_for(text, config)[0]
+    out, pos = [], 0
+    for a, b in stray_spans(text, full, config):
+        out += [text[pos:a], full[a:b]]
+        pos = b
+    return "".join([*out, text[pos:]])
+
+
+def strays_step(config: str) -> Step:
+    """The step that replays :func:`convert_strays` with ``config``."""
+    return Step("apply", STRAYS_PREFIX + config)
 
 
 def choose(config: str, line: str) -> str:

@@ -93,7 +93,9 @@ def convertible(line: str, context: Script = "unknown") -> tuple[bool, Script]:
 
     Traditional lines are converted, and mixed ones with at least as much Traditional as
     Simplified evidence (a page half converted by a mirror; not a Simplified text that keeps
-    a few old forms, as editions of classical poetry do).  A line with no evidence of its own
+    a few old forms, as editions of classical poetry do).  Of a refused line that is
+    ``simplified`` or ``mixed``, :mod:`fixenc.stages` still converts the characters that
+    Simplified text never writes (a stray 這), and nothing else.  A line with no evidence of its own
     takes the verdict of its ``context`` (the whole text), so that ``乾燥`` in a Japanese
     text is left alone; when the context says nothing either, the line is converted, and
     the caller should lower its confidence: such lines that conversion changes are almost

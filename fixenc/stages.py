@@ -16,7 +16,12 @@ Every change is a :class:`~fixenc.results.Fix` in original offsets, disjoint fro
 - a removed reading is a fix of its own (``inserted_pinyin``); conversion never spans one,
   so each conversion fix replays from its own text;
 - conversion fixes cover runs of changed characters, widened until converting the run alone
-  gives what converting it in its context gave (OpenCC converts phrases: 著 in 著作).
+  gives what converting it in its context gave (OpenCC converts phrases: 著 in 著作);
+- in a line that leans Simplified (the gate's ``simplified``, or ``mixed`` with less
+  Traditional than Simplified evidence) only characters that Simplified text never writes
+  are converted (這 → 这, :func:`fixenc.convert.never_simplified`), together with the
+  neighbours OpenCC changes only in their company (製坏 → 制坯); characters Simplified text
+  writes too (乾, 著, 么) stay, so a Simplified text with a stray 這 gets 这 and nothing else.
 """
 
 from __future__ import annotations
@@ -129,9 +134,24 @@ def _drop_explained(text: str, fixes: list[Fix], cfg: FixConfig) -> list[Fix]:
             or not any(f.start < e and s < f.end for s, e in readings)]
 
 
-def _line_gate(current: str, cfg: FixConfig) -> tuple[list[int], list[tuple[str, float] | None]]:
-    """Start offset of each line of ``current``, and its OpenCC config with the factor its
-    confidences take from the gate (None: leave the line alone)."""
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    """How one line is converted: OpenCC ``config``, the ``factor`` its confidences take from
+    the gate, and whether only what Simplified text never writes is converted (``partial``)."""
+
+    config: str
+    factor: float
+    partial: bool = False
+
+
+LEANS_SIMPLIFIED = frozenset({"simplified", "mixed"})
+"""Scripts of lines the gate refuses that still get their never-Simplified characters
+converted (Japanese and Korean lines are never touched)."""
+
+
+def _line_gate(current: str, cfg: FixConfig) -> tuple[list[int], list[_Chosen | None]]:
+    """Start offset of each line of ``current``, and how it is converted (None: leave the
+    line alone)."""
     assert cfg.to_simplified is not None
     lines = current.split("\n")
     own = [gate.detect_script(line) for line in lines]
@@ -140,15 +160,17 @@ def _line_gate(current: str, cfg: FixConfig) -> tuple[list[int], list[tuple[str,
     foreign = (sum(s in ("japanese", "korean") for s in own)
                > sum(s in gate.CONVERTIBLE for s in own))
     starts: list[int] = []
-    configs: list[tuple[str, float] | None] = []
+    configs: list[_Chosen | None] = []
     pos = 0
     for line in lines:
         ok, script = gate.convertible(line, context)
-        ok = ok and not foreign
         starts.append(pos)
-        factor = convert.unknown_factor() if script == "unknown" else 1.0
-        configs.append((convert.choose(cfg.to_simplified, line), factor) if ok else None)
         pos += len(line) + 1
+        if foreign or not (ok or script in LEANS_SIMPLIFIED):
+            configs.append(None)
+            continue
+        factor = convert.unknown_factor() if script == "unknown" else 1.0
+        configs.append(_Chosen(convert.choose(cfg.to_simplified, line), factor, partial=not ok))
     return starts, configs
 
 
@@ -183,7 +205,7 @@ def _runs(seg: str, full: str, config: str, threshold: float) -> list[tuple[int,
     return spans
 
 
-_Gate = tuple[list[int], list[tuple[str, float] | None]]
+_Gate = tuple[list[int], list[_Chosen | None]]
 
 
 def _convert_plain(piece: _Piece, begin: int, gate_lines: _Gate, cfg: FixConfig) -> list[Fix]:
@@ -192,12 +214,15 @@ def _convert_plain(piece: _Piece, begin: int, gate_lines: _Gate, cfg: FixConfig)
     offset = 0
     for part in piece.text.split("\n"):
         chosen = configs[bisect.bisect_right(line_starts, begin + offset) - 1]
-        if chosen is not None and part:
-            config, factor = chosen
+        if chosen is not None and part and not (
+                chosen.partial and convert.never_simplified().isdisjoint(part)):
+            config = chosen.config
             full = convert.steps_for(part, config)[0]
-            for a, b in _runs(part, full, config, cfg.convert_min_confidence):
+            spans = (convert.stray_spans(part, full, config) if chosen.partial
+                     else _runs(part, full, config, cfg.convert_min_confidence))
+            for a, b in spans:
                 replacement, steps = convert.steps_for(part[a:b], config)
-                conf = round(factor * convert.reliability(part, full, a, b), 4)
+                conf = round(chosen.factor * convert.reliability(part, full, a, b), 4)
                 start = piece.start + offset + a
                 out.append(Fix(start=start, end=start + b - a, original=part[a:b],
                                replacement=replacement, kind=convert.KIND, steps=steps,
@@ -212,11 +237,14 @@ def _convert_fix(fix: Fix, begin: int, gate_lines: _Gate, cfg: FixConfig) -> Fix
     chosen = configs[bisect.bisect_right(line_starts, begin) - 1]
     if chosen is None or not fix.applied or not fix.replacement:
         return fix
-    config, factor = chosen
-    replacement, steps = convert.steps_for(fix.replacement, config)
+    replacement, steps = convert.steps_for(fix.replacement, chosen.config)
+    if chosen.partial:  # a line leaning Simplified: only what the gate allows there
+        strays = convert.convert_strays(fix.replacement, chosen.config)
+        if strays != replacement:
+            replacement, steps = strays, (convert.strays_step(chosen.config),)
     if replacement == fix.replacement:
         return fix
-    rel = factor * convert.reliability(fix.replacement, replacement)
+    rel = chosen.factor * convert.reliability(fix.replacement, replacement)
     conf = round(fix.confidence * rel, 4)
     if conf < cfg.min_confidence:
         return fix

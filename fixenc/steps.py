@@ -31,7 +31,8 @@ def _ftfy_function(name: str) -> Callable[[str], str]:
 STEP_FUNCTIONS: dict[str, Callable[[str], str]] = {}
 """Text functions that ``Step("apply", key)`` may name.  Keys starting with ``ftfy:`` name
 a function of :mod:`ftfy.fixes` and are resolved on use; ``opencc:CONFIG`` converts with
-OpenCC (``opencc:tw2s``); the keys of ``_LAZY_FUNCTIONS`` are fixenc's own later stages,
+OpenCC (``opencc:tw2s``) and ``fixenc:strays:CONFIG`` only the characters Simplified text
+never writes (:func:`fixenc.convert.convert_strays`); the keys of ``_LAZY_FUNCTIONS`` are fixenc's own later stages,
 imported on use so that importing fixenc stays light."""
 
 _LAZY_FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -59,6 +60,10 @@ def _apply_function(key: str, text: str) -> str:
         from fixenc.convert import opencc_convert
 
         return opencc_convert(text, key[7:])
+    if key.startswith("fixenc:strays:"):
+        from fixenc.convert import convert_strays
+
+        return convert_strays(text, key[14:])
     if key in _LAZY_FUNCTIONS:
         module, name = _LAZY_FUNCTIONS[key]
         func: Callable[[str], str] = getattr(importlib.import_module(module), name)

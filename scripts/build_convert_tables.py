@@ -30,6 +30,14 @@ the same length, compared character by character) and of the Japanese and Chines
   nothing else in the text says Traditional, has its confidence multiplied by it.
 - ``HK_FORMS``: characters OpenCC ``hk2s`` converts and ``tw2s`` leaves alone, one at a time
   (衞, 枱): Hong Kong forms, by which ``auto`` recognises Hong Kong text.
+- ``NEVER_SIMPLIFIED``: characters that OpenCC (any of ``ALONE_CONFIGS``) converts on their
+  own (這, 覈, 麪), that Traditional text writes at least ``NEVER_MIN`` times and Simplified
+  text never (the train parts of the Chinese corpora and both sides of the aligned pairs),
+  and whose Simplified forms Simplified text does write (not 輶 → 𬨎, a form no corpus
+  uses).  Characters Simplified text also writes are not in it: 乾, 著, 么, and old forms
+  kept in names of classical editions (於 of 寿於姚); nor are those OpenCC changes only
+  inside a phrase (坏 of 製坏).  In a line that leans Simplified, only these are converted
+  (:mod:`fixenc.stages`).
 - ``JAPANESE_ONLY``: kanji seen at least ``JA_MIN`` times in the Japanese corpora and at most
   ``JA_TOLERANCE`` times in the Chinese ones (駅, 込, 働): Japanese text without kana still
   shows them.
@@ -74,6 +82,8 @@ LEXICON_MAX_LEN = 4
 FOLD_MIN = 5
 FOLD_SHARE = 0.9
 JA_MIN = 20
+ALONE_CONFIGS = ("t2s", "tw2s", "hk2s")
+NEVER_MIN = 2
 JA_TOLERANCE = 2
 
 
@@ -245,6 +255,26 @@ def _hk_forms() -> str:
                    if tw2s(ch) == ch and hk2s(ch) != ch)
 
 
+def _never_simplified() -> str:
+    import opencc
+
+    converters = [opencc.OpenCC(config).convert for config in ALONE_CONFIGS]
+    simp = _han_counts(("zh-hans",), "train")
+    trad = _han_counts(("zh-hant", "yue"), "train")
+    for t, s in _aligned():
+        trad.update(ch for ch in t if is_han(ch))
+        simp.update(ch for ch in s if is_han(ch))
+    blocks = (range(0x3400, 0xA000), range(0xF900, 0xFB00), range(0x20000, 0x2EE60))
+    chars = []
+    for ch in (ch for block in blocks for ch in map(chr, block)):
+        if simp[ch] or trad[ch] < NEVER_MIN:
+            continue
+        outs = {out for out in (convert(ch) for convert in converters) if out != ch}
+        if outs and all(simp[c] for out in outs for c in out):
+            chars.append(ch)
+    return "".join(chars)
+
+
 def _file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -288,6 +318,9 @@ def build_convert() -> str:
         f"WORDS = (\n{word_lines}\n)\n\n"
         f"UNKNOWN_TRADITIONAL = {_unknown_traditional()}\n\n"
         f"HK_FORMS = {_hk_forms()!r}\n\n"
+        f"# converted on their own by {', '.join(ALONE_CONFIGS)}; Traditional text writes them "
+        f"at least {NEVER_MIN} times, Simplified text never\n"
+        f"NEVER_SIMPLIFIED = (\n{_chunk(_never_simplified())}\n)\n\n"
         f"JAPANESE_ONLY = (\n{_chunk(japanese)}\n)\n"
     )
 

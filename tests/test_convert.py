@@ -135,6 +135,22 @@ def test_mojibake_fix_extended_with_conversion() -> None:
     assert r.text == "说明：这个网络问题很严重"
 
 
+def test_mojibake_fix_in_simplified_line() -> None:
+    """In a line leaning Simplified, a repair's replacement is converted as plain text there
+    is: 這 yes, 乾 no (the step ``fixenc:strays:CONFIG`` when OpenCC alone would do more)."""
+    prefix = "这是简体中文的说明文字，后面是："
+    for word, expected, step in [("這個軟體", "这个软体", "opencc:tw2s"),
+                                 ("乾燥的這個", "乾燥的这个", "fixenc:strays:tw2s")]:
+        damaged = word.encode("gbk").decode("latin-1")
+        r = fixenc.repair(prefix + damaged, to_simplified="auto")
+        (moji,) = r.fixes
+        assert moji.kind == "gbk_read_as_latin1" and moji.applied
+        assert r.text == prefix + expected
+        assert moji.steps[-1] == fixenc.Step("apply", step)
+        assert apply_steps(moji.original, moji.steps) == moji.replacement
+        assert fixenc.repair(r.text, to_simplified="auto").text == r.text
+
+
 def test_ambiguous_characters_are_less_sure() -> None:
     plain = convert.reliability("頭", "头")
     for trad, simp in [("瞭", "了"), ("夥", "伙"), ("彷", "仿"), ("覆", "复")]:
