@@ -146,31 +146,47 @@ def _ideograph(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+def _lift(a: str, b: str) -> float:
+    from fixenc import lm
+
+    return lm.pair_logprob(a, b) - lm.char_logprob(b)
+
+
+def _familiar_words(spaced: str) -> bool:
+    """Whether both two-hanzi words of a ``spaced`` hit (``大小 高度``) are familiar bigrams:
+    Korean read as GBK makes common hanzi in unfamiliar pairs (``傍瘤 荤亲``)."""
+    left, right = spaced.split(" ")
+    return (suspect_chars().isdisjoint(spaced) and _lift(left[0], left[1]) >= FAMILIAR_LIFT
+            and _lift(right[0], right[1]) >= FAMILIAR_LIFT)
+
+
 def worth_a_look(line: str) -> bool:
     """Whether a line with screening hits needs the chains (the second, slower screen).
 
     A line is passed over when every hit is a single suspect character that forms a
     familiar bigram (:data:`FAMILIAR_LIFT`) with a neighbouring ideograph that is not a hit
-    itself.  Any other kind of hit (``ÖÐ``, ``??``, U+FFFD, 锟斤拷) always gets a look.
+    itself, or two familiar two-hanzi words around a space (measured on the train split:
+    30% of clean lines with only such hits, none of 554 lines of Korean read as GBK).  Any
+    other kind of hit (``ÖÐ``, ``??``, U+FFFD, 锟斤拷) always gets a look.
 
     >>> worth_a_look("英国的市场规模是28亿英镑。")     # 镑 is a screening hit; 英镑 a word
     False
     >>> worth_a_look("错误：鍙戦€佹垚鍔?")
     True
+    >>> worth_a_look("字体的大小 高度的倍数"), worth_a_look("傍瘤荤亲 磊蜡霸矫魄")
+    (False, True)
     """
-    from fixenc import lm
-
     matches = list(suspect_re().finditer(line))
-    if any(m.lastgroup != "char" for m in matches):
+    if any(m.lastgroup not in ("char", "spaced") for m in matches):
         return True
-    hits = {m.start() for m in matches}
+    if not all(_familiar_words(m.group()) for m in matches if m.lastgroup == "spaced"):
+        return True
+    hits = {m.start() for m in matches if m.lastgroup == "char"}
     for h in hits:
         ch = line[h]
         left = line[h - 1] if h > 0 and h - 1 not in hits else ""
         right = line[h + 1] if h + 1 < len(line) and h + 1 not in hits else ""
-        if not ((_ideograph(left)
-                 and lm.pair_logprob(left, ch) - lm.char_logprob(ch) >= FAMILIAR_LIFT)
-                or (_ideograph(right)
-                    and lm.pair_logprob(ch, right) - lm.char_logprob(right) >= FAMILIAR_LIFT)):
+        if not ((_ideograph(left) and _lift(left, ch) >= FAMILIAR_LIFT)
+                or (_ideograph(right) and _lift(ch, right) >= FAMILIAR_LIFT)):
             return True
     return False
