@@ -219,11 +219,15 @@ class Rewriter:
     file is created in the same folder and the unchanged start is copied into it.
     :meth:`commit` then gives it the original's mode and moves it over the original with
     :func:`os.replace`.  A file with nothing to change is never touched, and an error (or
-    leaving the ``with`` block without :meth:`commit`) leaves the original as it was.
+    leaving the ``with`` block without :meth:`commit`) leaves the original as it was.  A file
+    that changed since the rewriter was made (its size, times or inode differ) is not
+    replaced: :meth:`commit` raises :class:`ChangedFile`, so another program's writes are
+    never lost.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.path.realpath(path)  # a symbolic link keeps pointing at the file
+        self._before = _signature(os.stat(self.path))
         self._kept = 0
         self._tmp: BinaryIO | None = None
         self._tmp_name = ""
@@ -240,19 +244,27 @@ class Rewriter:
                 self._kept += len(raw)
                 return
             self._tmp = self._start()
-        self._tmp.write(new)
+        try:
+            self._tmp.write(new)
+        except OSError as exc:
+            raise self._failed(exc) from exc
 
     def _start(self) -> BinaryIO:
         folder, name = os.path.split(self.path)
-        fd, self._tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".fixenc-tmp",
-                                              dir=folder)
+        try:
+            fd, self._tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".fixenc-tmp",
+                                                  dir=folder)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         tmp = os.fdopen(fd, "wb")
         try:
             with open(self.path, "rb") as original:
                 _copy_bytes(original, tmp, self._kept)
-        except BaseException:
-            tmp.close()
-            os.unlink(self._tmp_name)
+        except BaseException as exc:
+            _close_quietly(tmp)
+            _unlink_quietly(self._tmp_name)
+            if isinstance(exc, OSError):
+                raise self._failed(exc) from exc
             raise
         return tmp
 
@@ -266,20 +278,34 @@ class Rewriter:
             tmp.flush()
             os.fsync(tmp.fileno())
             tmp.close()
-            os.chmod(self._tmp_name, stat.S_IMODE(os.stat(self.path).st_mode))
+            now = os.stat(self.path)
+            if _signature(now) != self._before:
+                raise ChangedFile
+            os.chmod(self._tmp_name, stat.S_IMODE(now.st_mode))
             os.replace(self._tmp_name, self.path)
-        except BaseException:
-            tmp.close()
+        except BaseException as exc:
+            _close_quietly(tmp)
             _unlink_quietly(self._tmp_name)
+            if isinstance(exc, OSError):
+                raise self._failed(exc) from exc
             raise
         return True
 
     def discard(self) -> None:
         """Forget the changes; the original stays as it was."""
         if self._tmp is not None:
-            self._tmp.close()
-            self._tmp = None
+            tmp, self._tmp = self._tmp, None
+            _close_quietly(tmp)  # a full disk may fail the last flush too
             _unlink_quietly(self._tmp_name)
+
+    def _failed(self, exc: OSError) -> OSError:
+        """An error while writing, saying that the original was left as it was."""
+        if isinstance(exc, ChangedFile):
+            return exc
+        reason = exc.strerror or str(exc)
+        if exc.filename is not None and os.fspath(exc.filename) != self.path:
+            reason += f": {os.fspath(exc.filename)}"
+        return WriteFailed(f"not rewritten ({reason}); the file was left as it was")
 
     def __enter__(self) -> Rewriter:  # noqa: PYI034 - typing.Self needs Python 3.11
         return self
@@ -289,14 +315,38 @@ class Rewriter:
         self.discard()
 
 
+class WriteFailed(OSError):
+    """Writing the repaired file failed (a full disk, a read-only folder...); the original
+    was left as it was and no temporary file remains."""
+
+
+class ChangedFile(OSError):
+    """The file changed while it was being repaired: writing would lose the changes."""
+
+    def __init__(self) -> None:
+        super().__init__("changed while it was being repaired; not written (run fixenc "
+                         "again once nothing else is writing to it)")
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes when a file is written to (or replaced) between two looks at it."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def _copy_bytes(src: BinaryIO, dst: BinaryIO, count: int) -> None:
     while count > 0:
         block = src.read(min(count, CHUNK))
         if not block:
-            msg = "file shrank while it was being repaired; try again"
-            raise OSError(msg)
+            raise ChangedFile
         dst.write(block)
         count -= len(block)
+
+
+def _close_quietly(file: BinaryIO) -> None:
+    try:
+        file.close()
+    except OSError:
+        pass
 
 
 def _unlink_quietly(path: str) -> None:

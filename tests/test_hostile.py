@@ -12,9 +12,14 @@ All files are written under ``tmp_path``.
 
 from __future__ import annotations
 
+import errno
 import importlib
-from collections.abc import Iterator
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fixenc
+from fixenc import cli, fileio, hook
 from fixenc.config import FixConfig
 
 repair_module = importlib.import_module("fixenc.repair")  # fixenc.repair is also the function
@@ -249,3 +255,284 @@ def test_many_fixes_on_one_line() -> None:
     r = fixenc.repair(text)
     check_promises(text, r)
     assert r.text == (SENTENCE + "，" + "你好，世界" + "。") * 300
+
+
+# --- files ---------------------------------------------------------------------------------
+
+def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes],
+        main: Callable[[list[str]], int] = cli.main) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsysbinary.readouterr()
+    return code, captured.out.decode("utf-8"), captured.err.decode("utf-8")
+
+
+def damaged_file(tmp_path: Path, name: str = "a.txt") -> tuple[Path, bytes]:
+    path = tmp_path / name
+    data = f"标题\n{DAMAGED}\n结尾\n".encode()
+    path.write_bytes(data)
+    return path, data
+
+
+def names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.mark.skipif(_is_root() or sys.platform == "win32",
+                    reason="root (or Windows) reads files whatever their mode")
+def test_permission_denied_for_real(tmp_path: Path,
+                                    capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    path, data = damaged_file(tmp_path)
+    path.chmod(0)
+    try:
+        for mode in ("--check", "-w"):
+            code, _, err = run([mode, str(path)], capsysbinary)
+            assert code == 2
+            assert f"{path}: Permission denied" in err
+    finally:
+        path.chmod(0o644)
+    assert path.read_bytes() == data
+
+
+def _deny(path: Path, error: int = errno.EACCES) -> Callable[..., Any]:
+    """``open`` that refuses ``path``, as an unreadable file would (root reads anything)."""
+    real_open = open
+
+    def fake_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if os.fspath(file) == os.fspath(path):
+            raise OSError(error, os.strerror(error), os.fspath(file))
+        return real_open(file, *args, **kwargs)
+
+    return fake_open
+
+
+@pytest.mark.parametrize("mode", ["filter", "--check", "--diff", "-w"])
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                         capsysbinary: pytest.CaptureFixture[bytes], mode: str) -> None:
+    path, data = damaged_file(tmp_path)
+    other, _ = damaged_file(tmp_path, "b.txt")
+    monkeypatch.setattr(cli, "open", _deny(path), raising=False)
+    argv = [str(path), str(other)] if mode == "filter" else [mode, str(path), str(other)]
+    code, out, err = run(argv, capsysbinary)
+    assert code == 2
+    assert f"{path}: Permission denied" in err
+    assert path.read_bytes() == data
+    if mode == "-w":  # the run goes on with the next file
+        assert other.read_bytes() == f"标题\n{SENTENCE}\n结尾\n".encode()
+    elif mode == "filter":
+        assert SENTENCE in out
+
+
+def test_hook_unreadable_file_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    path, data = damaged_file(tmp_path)
+    monkeypatch.setattr(cli, "open", _deny(path), raising=False)
+    code, out, _ = run([str(path), str(tmp_path)], capsysbinary, hook.main)
+    assert code == 2
+    assert f"{path}: error: Permission denied" in out
+    assert f"{tmp_path}: error: Is a directory" in out
+    assert path.read_bytes() == data
+
+
+def test_a_folder_given_as_a_file(tmp_path: Path,
+                                  capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    folder = tmp_path / "notes.txt"
+    folder.mkdir()
+    code, _, err = run([str(folder)], capsysbinary)  # a filter cannot take a folder
+    assert code == 2 and "is a folder" in err
+    # the file modes walk it (empty here): nothing to do, nothing broken
+    assert run(["--check", str(folder)], capsysbinary)[0] == 0
+
+
+def test_dangling_and_looping_symlinks(tmp_path: Path,
+                                       capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    dangling, loop = tmp_path / "dangling.txt", tmp_path / "loop.txt"
+    try:
+        dangling.symlink_to(tmp_path / "missing.txt")
+        loop.symlink_to(loop)
+    except OSError:
+        pytest.skip("cannot create symbolic links here")
+    for mode in ("--check", "-w"):
+        code, _, err = run([mode, str(dangling), str(loop)], capsysbinary)
+        assert code == 2
+        assert f"{dangling}: No such file or directory" in err
+        assert f"{loop}: Too many levels of symbolic links" in err
+    assert names(tmp_path) == ["dangling.txt", "loop.txt"]
+
+
+def test_symlinks_in_folders_are_not_followed(tmp_path: Path,
+                                              capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target, data = damaged_file(outside)
+    walked = tmp_path / "walked"
+    walked.mkdir()
+    try:
+        (walked / "link.txt").symlink_to(target)
+    except OSError:
+        pytest.skip("cannot create symbolic links here")
+    assert run(["-w", str(walked)], capsysbinary)[0] == 0
+    assert target.read_bytes() == data  # only a file named on the command line is followed
+
+
+def _concurrent_writer(path: Path, extra: bytes) -> Callable[..., fixenc.Repair]:
+    """``repair`` that, on its first call, lets another program append to ``path``."""
+    real = fixenc.repair
+    state = {"done": False}
+
+    def repair(text: str, *args: Any, **kwargs: Any) -> fixenc.Repair:
+        if not state["done"]:
+            state["done"] = True
+            with path.open("ab") as fh:
+                fh.write(extra)
+        return real(text, *args, **kwargs)
+
+    return repair
+
+
+def test_a_file_that_changes_while_it_is_read_is_not_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    path, data = damaged_file(tmp_path)
+    monkeypatch.setattr(cli, "repair", _concurrent_writer(path, b"new line\n"))
+    code, _, err = run(["-w", str(path)], capsysbinary)
+    assert code == 2
+    assert f"{path}: changed while it was being repaired; not written" in err
+    assert path.read_bytes() == data + b"new line\n"  # the other program's write is kept
+    assert names(tmp_path) == ["a.txt"]
+
+
+def test_a_file_replaced_while_it_is_read_is_not_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    path, _ = damaged_file(tmp_path)
+    real = fixenc.repair
+
+    def repair(text: str, *args: Any, **kwargs: Any) -> fixenc.Repair:
+        if text.startswith("标题"):
+            (tmp_path / "new").write_bytes(b"replaced\n")
+            os.replace(tmp_path / "new", path)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "repair", repair)
+    code, _, err = run(["-w", str(path)], capsysbinary)
+    assert code == 2 and "changed while it was being repaired" in err
+    assert path.read_bytes() == b"replaced\n"
+    assert names(tmp_path) == ["a.txt"]
+
+
+class _FailingFile(io.BufferedWriter):
+    """A temporary file whose writes fail after ``limit`` bytes with ``error``."""
+
+    error: BaseException = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    limit = 0
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise self.error
+        return super().write(data)
+
+
+def _failing_fdopen(error: BaseException, limit: int = 0) -> Callable[..., Any]:
+    real_fdopen = os.fdopen
+
+    def fdopen(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        raw = real_fdopen(fd, mode, *args, buffering=0, **kwargs)
+        failing = _FailingFile(raw)
+        failing.error, failing.limit = error, limit
+        return failing
+
+    return fdopen
+
+
+@pytest.mark.parametrize("limit", [0, 8])
+def test_disk_full_on_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                            capsysbinary: pytest.CaptureFixture[bytes], limit: int) -> None:
+    path, data = damaged_file(tmp_path)
+    monkeypatch.setattr(fileio.os, "fdopen",
+                        _failing_fdopen(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), limit))
+    for main in (cli.main, hook.main):
+        argv = ["-w", str(path)] if main is cli.main else [str(path)]
+        code, out, err = run(argv, capsysbinary, main)
+        assert code == 2
+        assert "No space left on device" in err + out
+        assert "left as it was" in err + out
+        assert path.read_bytes() == data
+        assert names(tmp_path) == ["a.txt"]
+
+
+def test_disk_full_on_flush(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                            capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    path, data = damaged_file(tmp_path)
+
+    def fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fileio.os, "fsync", fsync)
+    code, _, err = run(["-w", str(path)], capsysbinary)
+    assert code == 2 and "No space left on device" in err
+    assert path.read_bytes() == data
+    assert names(tmp_path) == ["a.txt"]
+
+
+def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                          capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    path, data = damaged_file(tmp_path)
+
+    def mkstemp(*args: Any, dir: str | None = None, **kwargs: Any) -> Any:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), dir)
+
+    monkeypatch.setattr(fileio.tempfile, "mkstemp", mkstemp)
+    code, _, err = run(["-w", str(path)], capsysbinary)
+    assert code == 2
+    assert "Read-only file system" in err and str(tmp_path) in err
+    assert "left as it was" in err
+    assert path.read_bytes() == data
+
+
+@pytest.mark.skipif(_is_root() or sys.platform == "win32",
+                    reason="root (or Windows) writes into read-only folders")
+def test_read_only_folder_for_real(tmp_path: Path,
+                                   capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path, data = damaged_file(folder)
+    folder.chmod(0o555)
+    try:
+        code, _, err = run(["-w", str(path)], capsysbinary)
+    finally:
+        folder.chmod(0o755)
+    assert code == 2 and "Permission denied" in err
+    assert path.read_bytes() == data
+
+
+@pytest.mark.parametrize("where", ["write", "replace"])
+def test_interrupted_write_leaves_the_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsysbinary: pytest.CaptureFixture[bytes],
+                                               where: str) -> None:
+    path, data = damaged_file(tmp_path)
+    if where == "write":  # Ctrl-C halfway through writing the temporary file
+        monkeypatch.setattr(fileio.os, "fdopen", _failing_fdopen(KeyboardInterrupt(), 8))
+    else:  # ... or at the very last moment
+        def replace(*args: Any) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(fileio.os, "replace", replace)
+    code, _, err = run(["-w", str(path)], capsysbinary)
+    assert code == 130 and "interrupted" in err
+    assert path.read_bytes() == data
+    assert names(tmp_path) == ["a.txt"]
+
+
+def test_rewriter_interrupted_between_pieces(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"one\ntwo\nthree\n")
+    with pytest.raises(KeyboardInterrupt), fileio.Rewriter(path) as out:
+        out.write(b"one\n", b"1\n")
+        out.write(b"two\n", b"2\n")
+        raise KeyboardInterrupt
+    assert path.read_bytes() == b"one\ntwo\nthree\n"
+    assert names(tmp_path) == ["a.txt"]
