@@ -7,7 +7,8 @@ line ending and BOM included, so a line that repair leaves alone is written back
 byte, and a file with nothing to fix is never touched.
 
 Memory stays constant whatever the size of the input: bytes are read in chunks and cut into
-lines; a line longer than :data:`MAX_SEGMENT` bytes is cut into pieces at an ASCII byte.
+lines; a line longer than :data:`MAX_SEGMENT` bytes is cut into pieces at an ASCII byte, or
+between two characters when there is none.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def read_segments(stream: BinaryIO, encoding: str = "utf-8", *,
     ['a\\r\\n', 'b']
     """
     line, column, offset = 1, 0, 0
-    for raw, ends_line in _raw_pieces(stream, max_segment, before_read):
+    for raw, ends_line in _raw_pieces(stream, max_segment, before_read, encoding):
         if offset < SNIFF_BYTES and b"\0" in raw[:SNIFF_BYTES - offset]:
             msg = "binary file (NUL byte near its start); not repaired"
             raise BinaryInput(msg)
@@ -124,8 +125,8 @@ def read_segments(stream: BinaryIO, encoding: str = "utf-8", *,
             column += len(text)
 
 
-def _raw_pieces(stream: BinaryIO, max_segment: int,
-                before_read: Callable[[], None] | None) -> Iterator[tuple[bytes, bool]]:
+def _raw_pieces(stream: BinaryIO, max_segment: int, before_read: Callable[[], None] | None,
+                encoding: str = "utf-8") -> Iterator[tuple[bytes, bool]]:
     """Raw lines (``True``: ends a line) and pieces of overlong lines (``False``)."""
     read = getattr(stream, "read1", stream.read)
     buf = bytearray()
@@ -140,7 +141,8 @@ def _raw_pieces(stream: BinaryIO, max_segment: int,
         while True:
             newline = buf.find(b"\n", start)
             end = newline if newline >= 0 else len(buf)  # a cut must not take the newline
-            if end - start >= max_segment and (cut := _cut_point(buf, start, max_segment, end)):
+            if end - start >= max_segment and (
+                    cut := _cut_point(buf, start, max_segment, encoding)):
                 yield bytes(buf[start:cut]), False
                 start = cut
             elif newline >= 0:
@@ -153,15 +155,26 @@ def _raw_pieces(stream: BinaryIO, max_segment: int,
         yield bytes(buf), True
 
 
-def _cut_point(buf: bytearray, start: int, max_segment: int, end: int) -> int:
-    """Where to cut the overlong line ``buf[start:end]``: after its last byte below 0x30
-    within ``max_segment`` bytes, else after the first one beyond; 0 when there is none."""
+def _cut_point(buf: bytearray, start: int, max_segment: int, encoding: str) -> int:
+    """Where to cut the overlong line from ``buf[start]``, within ``max_segment`` bytes:
+    after its last byte below 0x30; else at the last boundary between characters of
+    ``encoding``; else (bytes not valid in it: decoding reports them) at the limit.
+
+    The cut is never beyond the limit, so memory stays bounded whatever the line (issue #6:
+    waiting for a byte below 0x30 kept a whole 100 MB line of Chinese text in memory).
+    """
     limit = start + max_segment
     last = max(buf.rfind(byte, start, limit) for byte in _CUT_BYTES)
     if last >= 0:
         return last + 1
-    later = [i for i in (buf.find(byte, limit, end) for byte in _CUT_BYTES) if i >= 0]
-    return min(later) + 1 if later else 0
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        decoder.decode(bytes(buf[start:limit]), final=False)
+    except UnicodeDecodeError:
+        return limit
+    pending = decoder.getstate()[0]
+    cut = limit - len(pending)
+    return cut if cut > start else limit
 
 
 def _decode(raw: bytes, skip: int, encoding: str, line: int, offset: int) -> str:

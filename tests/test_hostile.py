@@ -257,6 +257,18 @@ def test_many_fixes_on_one_line() -> None:
     assert r.text == (SENTENCE + "，" + "你好，世界" + "。") * 300
 
 
+def test_a_long_line_without_ascii_is_read_in_bounded_pieces() -> None:
+    # no byte below 0x30 anywhere: the reader must still cut, between two characters
+    line = ("中文测试" * 50_000).encode()  # 600 kB, one line
+    for codec in ("utf-8", "gbk"):
+        data = line.decode().encode(codec)
+        pieces = list(fileio.read_segments(io.BytesIO(data), codec, max_segment=1 << 14))
+        assert b"".join(p.raw for p in pieces) == data
+        assert max(len(p.raw) for p in pieces) <= 1 << 14
+        assert all(p.line == 1 for p in pieces)
+        assert [p.ends_line for p in pieces].count(True) == 1
+
+
 # --- files ---------------------------------------------------------------------------------
 
 def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes],
