@@ -5,6 +5,8 @@ Targets (``--target``):
 - ``repair``: text (arbitrary code points, lone surrogates included, or strings made from
   the characters mojibake is made of) through :func:`fixenc.repair`; checks the invariants of
   :func:`check_repair` (offsets, replay, U+FFFD accounting, idempotence).
+- ``repair_bytes``: raw bytes through ``fixenc.repair_bytes`` (once issue #5 adds it), with
+  the same checks on its result.
 - ``cli``: bytes written to a file in a temporary folder, then ``fixenc`` in-process as a
   filter (``-o``), with ``--check`` and with ``--write``; checks :func:`check_cli` (exit status
   0/1/2 with a message, never an internal error, the file kept or rewritten to exactly what
@@ -32,6 +34,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache" / "fuzz"
@@ -52,6 +55,25 @@ def check_repair(text: str) -> None:
 
     r = fixenc.repair(text)
     assert r.original == text
+    check_result(r)
+
+
+def check_repair_bytes(data: bytes) -> None:
+    """:func:`fixenc.repair_bytes` (issue #5) never raises and keeps the same promises."""
+    import fixenc
+
+    repair_bytes = getattr(fixenc, "repair_bytes", None)
+    if repair_bytes is None:
+        msg = "this fixenc has no repair_bytes yet (issue #5)"
+        raise SystemExit(msg)
+    check_result(repair_bytes(data))
+
+
+def check_result(r: Any) -> None:
+    """The promises of one :class:`fixenc.Repair`: offsets, replay, U+FFFD, idempotence."""
+    import fixenc
+
+    text = r.original
     end = 0
     pieces: list[str] = []
     for f in r.fixes:
@@ -179,6 +201,7 @@ def bytes_from(data: bytes) -> tuple[bytes, str]:
 
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "repair": lambda data: check_repair(text_from(data)),
+    "repair_bytes": check_repair_bytes,
     "cli": lambda data: check_cli(*bytes_from(data)),
 }
 
