@@ -17,6 +17,7 @@ import importlib
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -291,6 +292,49 @@ def names(folder: Path) -> list[str]:
 
 def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+file_bytes = st.one_of(
+    st.binary(max_size=200),
+    hostile_text.map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.lists(st.sampled_from([DAMAGED.encode(), CLEAN.encode(), b"\n", b"\r\n", b"\r",
+                              b"\xef\xbb\xbf", b"\x00", b"\xff", b"\xe4\xb8"]),
+             max_size=12).map(b"".join),
+)
+
+
+def _quiet_main(argv: list[str]) -> tuple[int, bytes]:
+    """``cli.main`` with its output captured (hypothesis does not mix with capsys)."""
+    out, err = io.BytesIO(), io.BytesIO()
+    old = sys.stdout, sys.stderr
+    wrappers = io.TextIOWrapper(out), io.TextIOWrapper(err)
+    sys.stdout, sys.stderr = wrappers
+    try:
+        code = cli.main(argv)
+    finally:
+        sys.stdout, sys.stderr = old
+        for wrapper in wrappers:
+            wrapper.detach()  # so that collecting it does not close the buffer
+    return code, err.getvalue()
+
+
+@settings(PROPS, max_examples=40)
+@given(file_bytes, st.sampled_from(["utf-8", "gbk"]))
+def test_any_file_is_kept_or_rewritten_to_what_the_filter_prints(data: bytes,
+                                                                 encoding: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path, out = Path(tmp, "in.txt"), Path(tmp, "out.txt")
+        path.write_bytes(data)
+        code, err = _quiet_main([str(path), "-o", str(out), "-e", encoding])
+        assert code in (0, 2) and (code == 0 or err)
+        assert b"internal error" not in err
+        assert path.read_bytes() == data
+        filtered = out.read_bytes()
+        code, err = _quiet_main(["-w", "-q", str(path), "-e", encoding])
+        assert code in (0, 1, 2) and b"internal error" not in err
+        after = path.read_bytes()
+        assert after == data or after == filtered.decode("utf-8").encode(encoding)
+        assert names(Path(tmp)) == ["in.txt", "out.txt"]
 
 
 @pytest.mark.skipif(_is_root() or sys.platform == "win32",
