@@ -403,6 +403,15 @@ def test_a_folder_given_as_a_file(tmp_path: Path,
     assert run(["--check", str(folder)], capsysbinary)[0] == 0
 
 
+def test_output_to_a_folder_or_nowhere(tmp_path: Path,
+                                       capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    path, data = damaged_file(tmp_path)
+    for out in (tmp_path, tmp_path / "missing" / "out.txt"):
+        code, _, err = run([str(path), "-o", str(out)], capsysbinary)
+        assert code == 2 and f"{out}: " in err
+    assert path.read_bytes() == data
+
+
 def test_dangling_and_looping_symlinks(tmp_path: Path,
                                        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     dangling, loop = tmp_path / "dangling.txt", tmp_path / "loop.txt"
