@@ -7,7 +7,8 @@ line ending and BOM included, so a line that repair leaves alone is written back
 byte, and a file with nothing to fix is never touched.
 
 Memory stays constant whatever the size of the input: bytes are read in chunks and cut into
-lines; a line longer than :data:`MAX_SEGMENT` bytes is cut into pieces at an ASCII byte.
+lines; a line longer than :data:`MAX_SEGMENT` bytes is cut into pieces at an ASCII byte, or
+between two characters when there is none.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def read_segments(stream: BinaryIO, encoding: str = "utf-8", *,
     ['a\\r\\n', 'b']
     """
     line, column, offset = 1, 0, 0
-    for raw, ends_line in _raw_pieces(stream, max_segment, before_read):
+    for raw, ends_line in _raw_pieces(stream, max_segment, before_read, encoding):
         if offset < SNIFF_BYTES and b"\0" in raw[:SNIFF_BYTES - offset]:
             msg = "binary file (NUL byte near its start); not repaired"
             raise BinaryInput(msg)
@@ -128,8 +129,8 @@ def read_segments(stream: BinaryIO, encoding: str = "utf-8", *,
             column += len(text)
 
 
-def _raw_pieces(stream: BinaryIO, max_segment: int,
-                before_read: Callable[[], None] | None) -> Iterator[tuple[bytes, bool]]:
+def _raw_pieces(stream: BinaryIO, max_segment: int, before_read: Callable[[], None] | None,
+                encoding: str = "utf-8") -> Iterator[tuple[bytes, bool]]:
     """Raw lines (``True``: ends a line) and pieces of overlong lines (``False``)."""
     read = getattr(stream, "read1", stream.read)
     buf = bytearray()
@@ -144,7 +145,8 @@ def _raw_pieces(stream: BinaryIO, max_segment: int,
         while True:
             newline = buf.find(b"\n", start)
             end = newline if newline >= 0 else len(buf)  # a cut must not take the newline
-            if end - start >= max_segment and (cut := _cut_point(buf, start, max_segment, end)):
+            if end - start >= max_segment and (
+                    cut := _cut_point(buf, start, max_segment, encoding)):
                 yield bytes(buf[start:cut]), False
                 start = cut
             elif newline >= 0:
@@ -157,15 +159,26 @@ def _raw_pieces(stream: BinaryIO, max_segment: int,
         yield bytes(buf), True
 
 
-def _cut_point(buf: bytearray, start: int, max_segment: int, end: int) -> int:
-    """Where to cut the overlong line ``buf[start:end]``: after its last byte below 0x30
-    within ``max_segment`` bytes, else after the first one beyond; 0 when there is none."""
+def _cut_point(buf: bytearray, start: int, max_segment: int, encoding: str) -> int:
+    """Where to cut the overlong line from ``buf[start]``, within ``max_segment`` bytes:
+    after its last byte below 0x30; else at the last boundary between characters of
+    ``encoding``; else (bytes not valid in it: decoding reports them) at the limit.
+
+    The cut is never beyond the limit, so memory stays bounded whatever the line (issue #6:
+    waiting for a byte below 0x30 kept a whole 100 MB line of Chinese text in memory).
+    """
     limit = start + max_segment
     last = max(buf.rfind(byte, start, limit) for byte in _CUT_BYTES)
     if last >= 0:
         return last + 1
-    later = [i for i in (buf.find(byte, limit, end) for byte in _CUT_BYTES) if i >= 0]
-    return min(later) + 1 if later else 0
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        decoder.decode(bytes(buf[start:limit]), final=False)
+    except UnicodeDecodeError:
+        return limit
+    pending = decoder.getstate()[0]
+    cut = limit - len(pending)
+    return cut if cut > start else limit
 
 
 def _decode(raw: bytes, skip: int, encoding: str, line: int, offset: int) -> str:
@@ -223,11 +236,15 @@ class Rewriter:
     file is created in the same folder and the unchanged start is copied into it.
     :meth:`commit` then gives it the original's mode and moves it over the original with
     :func:`os.replace`.  A file with nothing to change is never touched, and an error (or
-    leaving the ``with`` block without :meth:`commit`) leaves the original as it was.
+    leaving the ``with`` block without :meth:`commit`) leaves the original as it was.  A file
+    that changed since the rewriter was made (its size, times or inode differ) is not
+    replaced: :meth:`commit` raises :class:`ChangedFile`, so another program's writes are
+    never lost.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.path.realpath(path)  # a symbolic link keeps pointing at the file
+        self._before = _signature(os.stat(self.path))
         self._kept = 0
         self._tmp: BinaryIO | None = None
         self._tmp_name = ""
@@ -244,19 +261,27 @@ class Rewriter:
                 self._kept += len(raw)
                 return
             self._tmp = self._start()
-        self._tmp.write(new)
+        try:
+            self._tmp.write(new)
+        except OSError as exc:
+            raise self._failed(exc) from exc
 
     def _start(self) -> BinaryIO:
         folder, name = os.path.split(self.path)
-        fd, self._tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".fixenc-tmp",
-                                              dir=folder)
+        try:
+            fd, self._tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".fixenc-tmp",
+                                                  dir=folder)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         tmp = os.fdopen(fd, "wb")
         try:
             with open(self.path, "rb") as original:
                 _copy_bytes(original, tmp, self._kept)
-        except BaseException:
-            tmp.close()
-            os.unlink(self._tmp_name)
+        except BaseException as exc:
+            _close_quietly(tmp)
+            _unlink_quietly(self._tmp_name)
+            if isinstance(exc, OSError):
+                raise self._failed(exc) from exc
             raise
         return tmp
 
@@ -270,20 +295,34 @@ class Rewriter:
             tmp.flush()
             os.fsync(tmp.fileno())
             tmp.close()
-            os.chmod(self._tmp_name, stat.S_IMODE(os.stat(self.path).st_mode))
+            now = os.stat(self.path)
+            if _signature(now) != self._before:
+                raise ChangedFile
+            os.chmod(self._tmp_name, stat.S_IMODE(now.st_mode))
             os.replace(self._tmp_name, self.path)
-        except BaseException:
-            tmp.close()
+        except BaseException as exc:
+            _close_quietly(tmp)
             _unlink_quietly(self._tmp_name)
+            if isinstance(exc, OSError):
+                raise self._failed(exc) from exc
             raise
         return True
 
     def discard(self) -> None:
         """Forget the changes; the original stays as it was."""
         if self._tmp is not None:
-            self._tmp.close()
-            self._tmp = None
+            tmp, self._tmp = self._tmp, None
+            _close_quietly(tmp)  # a full disk may fail the last flush too
             _unlink_quietly(self._tmp_name)
+
+    def _failed(self, exc: OSError) -> OSError:
+        """An error while writing, saying that the original was left as it was."""
+        if isinstance(exc, ChangedFile):
+            return exc
+        reason = exc.strerror or str(exc)
+        if exc.filename is not None and os.fspath(exc.filename) != self.path:
+            reason += f": {os.fspath(exc.filename)}"
+        return WriteFailed(f"not rewritten ({reason}); the file was left as it was")
 
     def __enter__(self) -> Rewriter:  # noqa: PYI034 - typing.Self needs Python 3.11
         return self
@@ -293,14 +332,38 @@ class Rewriter:
         self.discard()
 
 
+class WriteFailed(OSError):
+    """Writing the repaired file failed (a full disk, a read-only folder...); the original
+    was left as it was and no temporary file remains."""
+
+
+class ChangedFile(OSError):
+    """The file changed while it was being repaired: writing would lose the changes."""
+
+    def __init__(self) -> None:
+        super().__init__("changed while it was being repaired; not written (run fixenc "
+                         "again once nothing else is writing to it)")
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes when a file is written to (or replaced) between two looks at it."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def _copy_bytes(src: BinaryIO, dst: BinaryIO, count: int) -> None:
     while count > 0:
         block = src.read(min(count, CHUNK))
         if not block:
-            msg = "file shrank while it was being repaired; try again"
-            raise OSError(msg)
+            raise ChangedFile
         dst.write(block)
         count -= len(block)
+
+
+def _close_quietly(file: BinaryIO) -> None:
+    try:
+        file.close()
+    except OSError:
+        pass
 
 
 def _unlink_quietly(path: str) -> None:

@@ -12,6 +12,7 @@ findings; those at or above ``min_confidence`` are applied.  Damage that cannot 
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import logging
 import re
@@ -28,6 +29,7 @@ from fixenc.confidence import confidence
 from fixenc.damage import find_damage
 from fixenc.scoring import evidence_for_line, fallback_evidence
 from fixenc.screen import has_suspect, signature, single_byte_chars, suspect_re, worth_a_look
+from fixenc.steps import apply_steps
 
 logger = logging.getLogger("fixenc")
 logger.addHandler(logging.NullHandler())
@@ -208,14 +210,14 @@ def _scored(line: str, offset: int, cands: Iterable[Candidate],
     for conf, _gain, cand, evidence in scored:
         if any(cand.start < e and s < cand.end for s, e in taken):
             continue
-        if conf < threshold and cand.fallback is not None:
+        if conf < threshold and cand.fallback is not None and _sound(cand.fallback):
             # Not sure of the guess, but sure of the damage: apply the repair with the
             # guessed characters declared lost (U+FFFD) if that is confident enough.
             fb_evidence = fallback_evidence(cand, evidence, line)
             fb_conf = confidence(fb_evidence)
             if fb_conf >= threshold:
                 conf, cand, evidence = fb_conf, cand.fallback, fb_evidence
-        if conf < REPORT_FLOOR:
+        if conf < REPORT_FLOOR or not _sound(cand):
             continue
         taken.append((cand.start, cand.end))
         chosen.append(Fix(
@@ -226,6 +228,22 @@ def _scored(line: str, offset: int, cands: Iterable[Candidate],
             evidence={k: round(v, 4) for k, v in evidence.items()},
         ))
     return chosen
+
+
+def _sound(cand: Candidate) -> bool:
+    """Whether a candidate counts every U+FFFD it adds as a lost character, and its steps
+    replay.  Both failed on fuzzed input (issue #6): ``‡?Ö`` read back from cp1252 as GBK
+    (a fallback) gave three U+FFFD for two characters declared lost, and ``æÊ‡`` read back
+    as cp949 gave ``撚\ufffd`` with no fill step, so its strict decode could not be replayed.
+    A fix that breaks either promise is dropped rather than applied or reported.
+    """
+    added = cand.replacement.count("\ufffd") - cand.original.count("\ufffd")
+    if added > cand.lost:
+        return False
+    try:
+        return apply_steps(cand.original, cand.steps) == cand.replacement
+    except Exception:  # noqa: BLE001 - whatever stops the replay, the fix is not sound
+        return False
 
 
 _DEFINITE_DAMAGE = frozenset({"fffd_read_as_gbk", "uninitialized_memory"})
@@ -360,9 +378,83 @@ def _finish(text: str, fixes: list[Fix], cfg: FixConfig) -> Repair:
 def _pass(text: str, cfg: FixConfig) -> list[Fix]:
     fixes: list[Fix] = []
     for offset, line in _lines(text):
-        if line and not line.isascii() and has_suspect(line) and worth_a_look(line):
-            fixes.extend(_line_fixes(line, offset, cfg))
+        for start, window in _windows(line):
+            if (window and not window.isascii() and has_suspect(window)
+                    and worth_a_look(window)):
+                fixes.extend(_line_fixes(window, offset + start, cfg))
     return fixes
+
+
+# --- very long lines (issue #6) ------------------------------------------------------------
+
+MAX_LINE = 2000
+"""Lines longer than this many characters are repaired in windows of at most this many.
+
+Finding candidates costs more than linear time in the length of a line (a run of mojibake
+is decoded again from each place a repair may start), so a 100 MB line without a newline
+would never finish.  Windows bound that cost, and the time of :func:`repair` grows linearly
+with the size of its input.  Lines up to this length, almost all real ones, are repaired
+whole, exactly as before."""
+
+# A character below "0" (ASCII controls, space, punctuation) is a byte below 0x30 in every
+# code page a chain decodes with, and such a byte is a character of its own in UTF-8 and in
+# the double-byte Chinese, Japanese and Korean code pages (their trail bytes are 0x40 or
+# more; GB18030's four-byte form uses 0x30-0x39): mojibake never spans it.
+_SAFE_BELOW = "0"
+_MIN_GAP = 8
+"""Clean characters in a row (no screening hit) that make a cut safe enough when no
+character below "0" is at hand: as many as break the evidence between repairs
+(:data:`fixenc.candidates.BARRIER`)."""
+
+
+def _windows(line: str) -> Iterator[tuple[int, str]]:
+    """``line`` in windows of at most :data:`MAX_LINE` characters, with their offsets.
+
+    >>> [(start, len(w)) for start, w in _windows("中文" * 1500)]
+    [(0, 1996), (1996, 1004)]
+    >>> [(start, len(w)) for start, w in _windows(("中文。" * 300 + " ") * 3)]
+    [(0, 1802), (1802, 901)]
+    """
+    start = 0
+    while len(line) - start > MAX_LINE:
+        cut = _cut_point(line, start)
+        yield start, line[start:cut]
+        start = cut
+    yield start, line[start:]
+
+
+def _cut_point(line: str, start: int) -> int:
+    """Where the window from ``start`` ends, in its second half, by preference: after the
+    last character below "0"; half of :data:`_MIN_GAP` before the end of the last stretch
+    of that many characters without a screening hit; after the last fullwidth stop that is
+    no hit; between the last two characters that are no hit; else (mojibake throughout)
+    at the limit."""
+    low, high = start + MAX_LINE // 2, start + MAX_LINE
+    for pos in range(high, low, -1):
+        if line[pos - 1] < _SAFE_BELOW:
+            return pos
+    hit = bytearray(high - low + 1)  # 1: a character of a screening hit (the last: beyond)
+    hit[-1] = 1
+    gaps: list[tuple[int, int]] = []
+    clean_from = low
+    for match in suspect_re().finditer(line, low, high):
+        gaps.append((clean_from, match.start()))
+        clean_from = max(clean_from, match.end())
+        hit[match.start() - low: match.end() - low] = b"\x01" * (match.end() - match.start())
+    gaps.append((clean_from, high))
+    for gap_start, gap_end in reversed(gaps):
+        if gap_end - gap_start >= _MIN_GAP:
+            return gap_end - _MIN_GAP // 2
+    for pos in range(high - 1, low, -1):
+        if line[pos - 1] in _STOPS and not hit[pos - 1 - low]:
+            return pos
+    for pos in range(high - 1, low, -1):
+        if not hit[pos - 1 - low] and not hit[pos - low]:
+            return pos
+    return high
+
+
+_STOPS = frozenset("，。、；：！？）》」』】")
 
 
 def _next_pass(text: str, fixes: Sequence[Fix], cfg: FixConfig) -> list[Fix]:
@@ -377,27 +469,38 @@ def _next_pass(text: str, fixes: Sequence[Fix], cfg: FixConfig) -> list[Fix]:
     if not applied:
         return []
     current = _apply(text, fixes)
-    shifts: list[tuple[int, int, int]] = []  # (start in current, end in current, delta)
+    # Spans in text order, disjoint: an overlap test and the shift before a place are
+    # binary searches, so the pass stays linear with many fixes (issue #6).
+    shift_starts: list[int] = []  # of each applied replacement, in current
+    shift_ends: list[int] = []
+    deltas: list[int] = []  # length change up to and including each applied fix
     delta = 0
     for fix in applied:
         start = fix.start + delta
         delta += len(fix.replacement) - (fix.end - fix.start)
-        shifts.append((start, start + len(fix.replacement), delta))
-    taken = [(f.start, f.end) for f in fixes]
+        shift_starts.append(start)
+        shift_ends.append(start + len(fix.replacement))
+        deltas.append(delta)
+    taken_starts = [f.start for f in fixes]
+    taken_ends = [f.end for f in fixes]
     out: list[Fix] = []
     for new in _pass(current, cfg):
-        if not new.applied:
+        if not new.applied or _overlaps(shift_starts, shift_ends, new.start, new.end):
             continue
-        if any(new.start < e and s < new.end for s, e, _ in shifts):
-            continue
-        before = [d for s, e, d in shifts if e <= new.start]
-        back = before[-1] if before else 0
+        k = bisect.bisect_right(shift_ends, new.start)
+        back = deltas[k - 1] if k else 0
         start, end = new.start - back, new.end - back
-        if any(start < e and s < end for s, e in taken) or text[start:end] != new.original:
+        if (_overlaps(taken_starts, taken_ends, start, end)
+                or (out and start < out[-1].end) or text[start:end] != new.original):
             continue
         out.append(dataclasses.replace(new, start=start, end=end))
-        taken.append((start, end))
     return out
+
+
+def _overlaps(starts: Sequence[int], ends: Sequence[int], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of the sorted, disjoint spans given."""
+    k = bisect.bisect_left(starts, end)
+    return k > 0 and ends[k - 1] > start
 
 
 def _apply(text: str, fixes: Sequence[Fix]) -> str:

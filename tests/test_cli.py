@@ -526,10 +526,18 @@ def test_long_lines_are_read_in_pieces_at_safe_points() -> None:
     for seg in segments:  # columns place each piece in its line
         start = seg.column
         assert line[start:start + len(seg.text)] == seg.text
-    # no byte below 0x30 within the limit: cut after the first one beyond it
+    # no byte below 0x30 within the limit: cut between two characters, never beyond the
+    # limit (waiting for one would keep a whole line in memory)
     text = "中文" * 300 + " " + "中文" * 10
     pieces = [s.text for s in fileio.read_segments(io.BytesIO(text.encode()), max_segment=100)]
-    assert pieces == ["中文" * 300 + " ", "中文" * 10]
+    assert "".join(pieces) == text
+    assert all(len(p.encode()) <= 100 for p in pieces)
+    assert pieces[0] == "中文" * 16 + "中"
+    for codec, sample in [("gbk", "中文测试"), ("big5", "中文測試"), ("gb18030", "中文测试")]:
+        data = sample.encode(codec) * 100
+        segments = list(fileio.read_segments(io.BytesIO(data), codec, max_segment=99))
+        assert b"".join(s.raw for s in segments) == data
+        assert all(len(s.raw) <= 99 for s in segments)
 
 
 def test_rewriter_touches_nothing_without_changes(tmp_path: Path) -> None:
