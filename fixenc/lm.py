@@ -58,7 +58,7 @@ __all__ = ["char_logprob", "is_loaded", "pair_logprob", "text_logprob"]
 LAMBDA = 0.9
 
 _BOUNDARY = "\n"
-_CACHE_LIMIT = 1 << 20  # smoothed pair values memoized; cleared when it grows past this
+_CACHE_LIMIT = 1 << 18  # smoothed pair values memoized (about 60 MB); cleared past this
 
 # Back-off log-probabilities for characters absent from the unigram table, relative to the
 # rarest stored character (seen twice in training).  An unseen ideograph or Hangul

@@ -601,3 +601,38 @@ def test_rewriter_interrupted_between_pieces(tmp_path: Path) -> None:
         raise KeyboardInterrupt
     assert path.read_bytes() == b"one\ntwo\nthree\n"
     assert names(tmp_path) == ["a.txt"]
+
+
+# --- bytes in (issue #5) --------------------------------------------------------------------
+
+_BYTES = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=80).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.sampled_from(["utf-8", "gbk", "big5", "shift_jis", "euc_kr", "cp1252", "utf-16"]).flatmap(
+        lambda codec: st.text(alphabet=st.characters(codec="utf-8"), max_size=60).map(
+            lambda t, c=codec: t.encode(c, "ignore"))),
+    st.lists(st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", "浣犲ソ".encode(), "中文".encode("gbk"),
+                              b"\n", b"\r\n", b"\x00", b"\x80", b"\xe4\xbd", b"abc "]),
+             max_size=20).map(b"".join),
+)
+
+
+@settings(PROPS, max_examples=150)
+@given(_BYTES)
+def test_repair_bytes_keeps_every_promise(data: bytes) -> None:
+    r = fixenc.repair_bytes(data)
+    check_promises(r.original, r)
+    if r.detection is None or r.detection.method != "binary":
+        # What was decoded is what repair() sees: the same text and the same mojibake fixes.
+        plain = fixenc.repair(r.original)
+        assert plain.text == r.text
+    # Read as clean UTF-8, written back and read again, nothing more changes.  (With stray
+    # bytes kept, the bytes written back can read otherwise: FF FE is a UTF-16 mark.)
+    if r.encoding == "utf-8" and not any(f.kind == "undecodable_bytes" for f in r.fixes):
+        again = fixenc.repair_bytes(r.text.encode("utf-8"))
+        assert again.text == r.text
+
+
+def test_repair_bytes_refuses_str() -> None:
+    with pytest.raises(TypeError, match="repair"):
+        fixenc.repair_bytes("中文")  # type: ignore[arg-type]
