@@ -41,5 +41,8 @@ def ftfy_candidate(line: str) -> Candidate | None:
             steps.append(Step("transcode", f"ftfy:{arg}"))
         else:
             steps.append(Step("apply", f"ftfy:{arg}"))
+    # ftfy writes U+FFFD where a byte was lost (``â€?`` for a closing quote whose last byte
+    # cp1252 could not read): those characters are lost, and the fix says so.
+    lost = max(0, fixed.count("\ufffd") - line.count("\ufffd"))
     return Candidate(0, len(line), line, fixed, kind, CHAINS[kind], tuple(steps),
-                     source="ftfy")
+                     lost=lost, source="ftfy")
