@@ -23,6 +23,8 @@ import pytest
 import fixenc
 from fixenc import cli, fileio
 
+from clihelp import feed_stdin, run
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SENTENCE = "在下周五之前提交你的项目报告"
@@ -32,15 +34,8 @@ NOTICE_DAMAGED = NOTICE.encode("gbk").decode("latin-1")  # GBK read as Latin-1
 LOST = "数据：锟斤拷锟斤拷"  # pure loss: reported, never changed
 
 
-def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, str, str]:
-    """``main(argv)``: exit status, stdout and stderr (as text)."""
-    code = cli.main(argv)
-    captured = capsysbinary.readouterr()
-    return code, captured.out.decode("utf-8"), captured.err.decode("utf-8")
 
 
-def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
 
 
 def only_fix(text: str) -> fixenc.Fix:

@@ -8,10 +8,8 @@ by ``--write --transcode``; a filter always writes UTF-8.  All files live under 
 from __future__ import annotations
 
 import codecs
-import io
 import os
 import stat
-import sys
 import tracemalloc
 from pathlib import Path
 
@@ -19,20 +17,16 @@ import pytest
 
 from fixenc import cli, hook
 
+from clihelp import feed_stdin, run
+
 NOTICE = "会议将在下午三点准时开始，请大家不要迟到。"
 TRAD = "會議將在下午三點準時開始，請大家不要遲到。"
 SENTENCE = "在下周五之前提交你的项目报告"
 DAMAGED = SENTENCE.encode("utf-8").decode("gbk")  # UTF-8 read as GBK
 
 
-def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, str, str]:
-    code = cli.main(argv)
-    captured = capsysbinary.readouterr()
-    return code, captured.out.decode("utf-8"), captured.err.decode("utf-8")
 
 
-def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
 
 
 def test_filter_guesses_the_encoding_and_writes_utf8(monkeypatch: pytest.MonkeyPatch,

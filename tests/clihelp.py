@@ -1,0 +1,22 @@
+"""Helpers shared by the command-line tests: run ``fixenc.cli.main`` in process."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from fixenc import cli
+
+
+def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, str, str]:
+    """``main(argv)``: exit status, stdout and stderr (as text)."""
+    code = cli.main(argv)
+    captured = capsysbinary.readouterr()
+    return code, captured.out.decode("utf-8"), captured.err.decode("utf-8")
+
+
+def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    """Make ``data`` the process's standard input."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
