@@ -362,7 +362,9 @@ def repair(text: str, config: FixConfig | None = None, *,
         more = _next_pass(text, fixes, cfg)
         if not more:
             break
-        fixes = sorted([*fixes, *more], key=lambda f: (f.start, -f.end))
+        starts, ends = [m.start for m in more], [m.end for m in more]
+        kept = [f for f in fixes if f.applied or not _overlaps(starts, ends, f.start, f.end)]
+        fixes = sorted([*kept, *more], key=lambda f: (f.start, -f.end))
     return _finish(text, fixes, cfg)
 
 
@@ -462,8 +464,9 @@ def _next_pass(text: str, fixes: Sequence[Fix], cfg: FixConfig) -> list[Fix]:
 
     A repair changes the context of the text next to it (``在ÄÄ`` reads better than
     ``湪ÄÄ``), so a second look can find more, and repairing must be idempotent.  Only
-    applied fixes that touch neither an earlier fix nor each other are taken; their offsets
-    are mapped back through the earlier replacements.
+    applied fixes that touch neither an earlier applied fix nor each other are taken (the
+    caller drops the unapplied findings they replace); their offsets are mapped back
+    through the earlier replacements.
     """
     applied = [f for f in fixes if f.applied]
     if not applied:
@@ -481,8 +484,9 @@ def _next_pass(text: str, fixes: Sequence[Fix], cfg: FixConfig) -> list[Fix]:
         shift_starts.append(start)
         shift_ends.append(start + len(fix.replacement))
         deltas.append(delta)
-    taken_starts = [f.start for f in fixes]
-    taken_ends = [f.end for f in fixes]
+    # A finding left unapplied may be replaced by an applied fix of the second look.
+    taken_starts = [f.start for f in applied]
+    taken_ends = [f.end for f in applied]
     out: list[Fix] = []
     for new in _pass(current, cfg):
         if not new.applied or _overlaps(shift_starts, shift_ends, new.start, new.end):

@@ -636,3 +636,11 @@ def test_repair_bytes_keeps_every_promise(data: bytes) -> None:
 def test_repair_bytes_refuses_str() -> None:
     with pytest.raises(TypeError, match="repair"):
         fixenc.repair_bytes("中文")  # type: ignore[arg-type]
+
+
+def test_second_look_replaces_an_unapplied_finding() -> None:
+    """Found by hypothesis in CI: 銆傗� was a finding below 0.9 beside Latin-1 mojibake, and
+    clear once that was repaired; the second pass now replaces the finding (idempotence)."""
+    once = fixenc.repair("ã\x80\x80ã\x80\x80銆傗\ufffd").text
+    assert once == "\u3000\u3000。”"
+    assert fixenc.repair(once).text == once
