@@ -15,7 +15,6 @@ import stat
 import subprocess
 import sys
 import threading
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ import pytest
 import fixenc
 from fixenc import cli, fileio
 
-from clihelp import feed_stdin, run
+from clihelp import feed_stdin, main_with_peak, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,12 +132,7 @@ def test_filter_streams_in_constant_memory(tmp_path: Path,
         for _ in range(100):  # about 8 MB
             fh.write(block)
     dst = tmp_path / "out.txt"
-    tracemalloc.start()
-    try:
-        code = cli.main([str(src), "-o", str(dst)])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    code, peak = main_with_peak([str(src), "-o", str(dst)])
     assert code == 0
     assert peak < 2_000_000, f"peak {peak} bytes for an 8 MB input"
     assert dst.stat().st_size == src.stat().st_size - 100 * (

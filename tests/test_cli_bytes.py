@@ -10,14 +10,13 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from fixenc import cli, hook
 
-from clihelp import feed_stdin, run
+from clihelp import feed_stdin, main_with_peak, run
 
 NOTICE = "会议将在下午三点准时开始，请大家不要迟到。"
 TRAD = "會議將在下午三點準時開始，請大家不要遲到。"
@@ -66,12 +65,7 @@ def test_a_mixed_file_streams_in_bounded_memory(tmp_path: Path,
     small = tmp_path / "small.log"
     small.write_bytes(utf8_block[:1000] + gbk_block[:1000])
     assert cli.main([str(small), "-o", str(tmp_path / "small.out")]) == 0
-    tracemalloc.start()
-    try:
-        code = cli.main([str(src), "-o", str(dst)])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    code, peak = main_with_peak([str(src), "-o", str(dst)])
     capsysbinary.readouterr()
     assert code == 0
     assert peak < 2_000_000, f"peak {peak} bytes for a 3.4 MB input"
