@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 BOM_UTF8 = codecs.BOM_UTF8
 SNIFF_BYTES = 8000
@@ -278,12 +278,16 @@ class Rewriter:
             with open(self.path, "rb") as original:
                 _copy_bytes(original, tmp, self._kept)
         except BaseException as exc:
-            _close_quietly(tmp)
-            _unlink_quietly(self._tmp_name)
-            if isinstance(exc, OSError):
-                raise self._failed(exc) from exc
-            raise
+            self._abandon(tmp, exc)
         return tmp
+
+    def _abandon(self, tmp: BinaryIO, exc: BaseException) -> NoReturn:
+        """Drop the temporary file after ``exc``; an OSError says the original was kept."""
+        _close_quietly(tmp)
+        _unlink_quietly(self._tmp_name)
+        if isinstance(exc, OSError):
+            raise self._failed(exc) from exc
+        raise exc
 
     def commit(self) -> bool:
         """Replace the original with the new content; False when nothing had changed."""
@@ -301,11 +305,7 @@ class Rewriter:
             os.chmod(self._tmp_name, stat.S_IMODE(now.st_mode))
             os.replace(self._tmp_name, self.path)
         except BaseException as exc:
-            _close_quietly(tmp)
-            _unlink_quietly(self._tmp_name)
-            if isinstance(exc, OSError):
-                raise self._failed(exc) from exc
-            raise
+            self._abandon(tmp, exc)
         return True
 
     def discard(self) -> None:
