@@ -22,8 +22,8 @@ __version__ = "0.1.0"
 
 __all__ = (
     "Detection",
-    "FixConfig",
     "Fix",
+    "FixConfig",
     "LineEncoding",
     "Repair",
     "Step",

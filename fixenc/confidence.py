@@ -15,7 +15,6 @@ import math
 from bisect import bisect_right
 from collections.abc import Mapping
 
-
 Model = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], float,
               tuple[float, ...], tuple[float, ...]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fixenc.chains import DEFAULT_CHAINS, CHAINS
+from fixenc.chains import CHAINS, DEFAULT_CHAINS
 from fixenc.convert import CONFIGS as OPENCC_CONFIGS
 
 

@@ -12,7 +12,6 @@ continuation byte can leave two U+FFFD for one character, hence "one or two").
 
 from __future__ import annotations
 
-
 from fixenc.bytemaps import QMARK, alternatives, encode_text
 from fixenc.chains import CHAINS
 

@@ -277,7 +277,7 @@ class Rewriter:
         try:
             with open(self.path, "rb") as original:
                 _copy_bytes(original, tmp, self._kept)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - re-raised by _abandon
             self._abandon(tmp, exc)
         return tmp
 
@@ -304,7 +304,7 @@ class Rewriter:
                 raise ChangedFile
             os.chmod(self._tmp_name, stat.S_IMODE(now.st_mode))
             os.replace(self._tmp_name, self.path)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - re-raised by _abandon
             self._abandon(tmp, exc)
         return True
 

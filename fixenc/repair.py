@@ -20,13 +20,13 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from fixenc import lm
 from fixenc.bytemaps import encode_text
-from fixenc.lossy import decode_holes
-from fixenc.results import Fix, Repair, Step
 from fixenc.candidates import Candidate, chain_candidates, hole_decoder, runs
 from fixenc.chains import CHAINS, Chain
-from fixenc.config import FixConfig
 from fixenc.confidence import confidence
+from fixenc.config import FixConfig
 from fixenc.damage import find_damage
+from fixenc.lossy import decode_holes
+from fixenc.results import Fix, Repair, Step
 from fixenc.scoring import evidence_for_line, fallback_evidence
 from fixenc.screen import has_suspect, signature, single_byte_chars, suspect_re, worth_a_look
 from fixenc.steps import apply_steps
@@ -298,7 +298,7 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
     """
     offset = 0
     for line in text.split("\n"):
-        body = line[:-1] if line.endswith("\r") else line
+        body = line.removesuffix("\r")
         if _SURROGATES.search(body) is None:
             yield offset, body
         else:

@@ -43,7 +43,7 @@ bounded (clipped), so that no single long line dominates the fit."""
 
 
 def _clip(value: float, lo: float, hi: float) -> float:
-    return lo if value < lo else hi if value > hi else value
+    return lo if value < lo else min(value, hi)
 
 
 def _nonascii(text: str) -> int:

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import corpus  # noqa: E402
-import synth  # noqa: E402
+import corpus
+import synth
 
 OUT = ROOT / "fixenc" / "_tables" / "screen.py"
 SEED = 7

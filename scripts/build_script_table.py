@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import corpus  # noqa: E402
+import corpus
 
 OUT = ROOT / "fixenc" / "_tables" / "script.py"
 MIN_COUNT = 2

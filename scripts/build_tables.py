@@ -312,7 +312,7 @@ def write(out_dir: Path, tables: dict[str, bytes]) -> None:
         tmp = out_dir / (name + ".new")
         with tmp.open("wb") as fh:  # bytes: PROVENANCE.txt is already "\n"-only UTF-8
             fh.write(data)
-        os.replace(tmp, target)  # noqa: PTH105  (os.replace, as the style guide says)
+        os.replace(tmp, target)
 
 
 def stale(out_dir: Path, tables: dict[str, bytes]) -> list[str]:
@@ -328,7 +328,7 @@ def stale(out_dir: Path, tables: dict[str, bytes]) -> list[str]:
 _CJK = ("zh-hans", "zh-hant", "ja", "ko")
 
 
-def _logprob(lm: ModuleType, model: Any, text: str) -> float:  # noqa: ANN401
+def _logprob(lm: ModuleType, model: Any, text: str) -> float:
     """``lm.text_logprob`` for a model other than the committed one, from the start."""
     total = 0.0
     for a, b in zip(BOUNDARY + text, text, strict=False):

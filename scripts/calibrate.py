@@ -32,14 +32,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import corpus  # noqa: E402
-import synth  # noqa: E402
+import corpus
+import synth
 
-from fixenc.confidence import model_name  # noqa: E402
-from fixenc.evaluation import agrees, fix_is_right  # noqa: E402
-from fixenc.repair import line_candidates  # noqa: E402
-from fixenc.screen import has_suspect, worth_a_look  # noqa: E402
-from fixenc.scoring import FEATURES, evidence_for_line, fallback_evidence  # noqa: E402
+from fixenc.confidence import model_name
+from fixenc.evaluation import agrees, fix_is_right
+from fixenc.repair import line_candidates
+from fixenc.scoring import FEATURES, evidence_for_line, fallback_evidence
+from fixenc.screen import has_suspect, worth_a_look
 
 OUT = ROOT / "fixenc" / "_tables" / "calibration.py"
 SEED = 20261127

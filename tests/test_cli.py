@@ -18,11 +18,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from clihelp import feed_stdin, main_with_peak, run
 
 import fixenc
 from fixenc import cli, fileio
-
-from clihelp import feed_stdin, main_with_peak, run
 
 ROOT = Path(__file__).resolve().parent.parent
 

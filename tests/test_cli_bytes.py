@@ -13,10 +13,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from clihelp import feed_stdin, main_with_peak, run
 
 from fixenc import cli, hook
-
-from clihelp import feed_stdin, main_with_peak, run
 
 NOTICE = "会议将在下午三点准时开始，请大家不要迟到。"
 TRAD = "會議將在下午三點準時開始，請大家不要遲到。"

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-import corpus  # noqa: E402  (scripts/corpus.py, by path insertion)
+import corpus
 
 SAMPLE = int(os.environ.get("FIXENC_CORPUS_SAMPLE", "300"))
 MAX_CHARS = 1000

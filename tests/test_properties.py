@@ -28,10 +28,10 @@ HANZI = (
     "思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步"
     "完革深区"
 )
-FULLWIDTH = "，。！？、；：（）“”《》　"  # noqa: RUF001
+FULLWIDTH = "，。！？、；：（）“”《》　"
 ASCII = "abcdefxyzABCXYZ0123456789 .,:;!?-_/()[]@#'\""
 # Characters that mojibake and damage are made of, so that random text reaches the repair paths.
-MOJIBAKE = "浣犲ソ鍙戦€佹垚鍔涓枃鏂囦欢锟斤拷烫屯ÄãºÃÖÐÎÄä¸­æ–‡ｻ瞑偙傫いゅ\ufffd?\ue4c6\x80\x9d"  # noqa: RUF001
+MOJIBAKE = "浣犲ソ鍙戦€佹垚鍔涓枃鏂囦欢锟斤拷烫屯ÄãºÃÖÐÎÄä¸­æ–‡ｻ瞑偙傫いゅ\ufffd?\ue4c6\x80\x9d"
 
 # derandomize: CI runs the same examples every time, so a red run is reproducible; new
 # counterexamples are searched for with --hypothesis-seed and pinned with @example.
