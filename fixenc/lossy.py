@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fixenc import lm
@@ -216,20 +216,30 @@ def _consistent(ctx: _Ctx, template: tuple[tuple[int | None, int], ...], data: b
 _CONSISTENT_CACHE: dict[tuple[object, ...], tuple[tuple[str, bytes, float], ...]] = {}
 
 
-def _consistent_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
-                           raw: tuple[int | None, ...]) -> tuple[tuple[str, bytes, float], ...]:
-    """The candidates for ``raw`` that the wrong decoder could have failed on (memoized)."""
+def _memo_key(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
+              raw: tuple[int | None, ...]) -> tuple[object, ...]:
+    """What the candidates for a character being built depend on (for the memo)."""
     last = template[-1]
     follow = ctx.follow[last[1] >> 2] if last[0] is None else -1
-    key = (ctx.st.codec, ctx.wrong, raw, tuple(tag & 3 for _, tag in template), follow)
+    return (ctx.st.codec, ctx.wrong, raw, tuple(tag & 3 for _, tag in template), follow)
+
+
+def _memo(key: tuple[object, ...], compute: Callable[[], tuple[tuple[str, bytes, float], ...]]
+          ) -> tuple[tuple[str, bytes, float], ...]:
     found = _CONSISTENT_CACHE.get(key)
     if found is None:
         if len(_CONSISTENT_CACHE) > 200_000:
             _CONSISTENT_CACHE.clear()
-        found = tuple(c for c in _candidates(ctx.st.codec, raw)
-                      if _consistent(ctx, template, c[1]))
-        _CONSISTENT_CACHE[key] = found
+        found = _CONSISTENT_CACHE[key] = compute()
     return found
+
+
+def _consistent_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
+                           raw: tuple[int | None, ...]) -> tuple[tuple[str, bytes, float], ...]:
+    """The candidates for ``raw`` that the wrong decoder could have failed on (memoized)."""
+    return _memo(_memo_key(ctx, template, raw),
+                 lambda: tuple(c for c in _candidates(ctx.st.codec, raw)
+                               if _consistent(ctx, template, c[1])))
 
 
 def _context_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
@@ -237,31 +247,27 @@ def _context_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
                         have: Sequence[tuple[str, bytes, float]],
                         ) -> tuple[tuple[str, bytes, float], ...]:
     """Likely successors of ``prev`` (:func:`fixenc.lm.likely_after`) that fit ``raw``
-    and the wrong decoder's failures, beyond the commonest characters already in ``have``."""
+    and the wrong decoder's failures, beyond the commonest characters already in ``have``
+    (which the memo key determines too)."""
     if not prev:
         return ()
-    last = template[-1]
-    follow = ctx.follow[last[1] >> 2] if last[0] is None else -1
-    key = ("after", prev, ctx.st.codec, ctx.wrong, raw, tuple(tag & 3 for _, tag in template),
-           follow)
-    found = _CONSISTENT_CACHE.get(key)
-    if found is not None:
-        return found
-    seen = {ch for ch, _, _ in have}
-    out = []
-    for ch in lm.likely_after(prev):
-        if ch in seen:
-            continue
-        try:
-            data = ch.encode(ctx.st.codec)
-        except UnicodeEncodeError:
-            continue
-        if len(data) == len(raw) and all(b is None or b == d for b, d in zip(raw, data)) \
-                and _consistent(ctx, template, data):
-            out.append((ch, data, lm.char_logprob(ch)))
-    found = tuple(out)
-    _CONSISTENT_CACHE[key] = found
-    return found
+
+    def compute() -> tuple[tuple[str, bytes, float], ...]:
+        seen = {ch for ch, _, _ in have}
+        out = []
+        for ch in lm.likely_after(prev):
+            if ch in seen:
+                continue
+            try:
+                data = ch.encode(ctx.st.codec)
+            except UnicodeEncodeError:
+                continue
+            if len(data) == len(raw) and all(b is None or b == d for b, d in zip(raw, data)) \
+                    and _consistent(ctx, template, data):
+                out.append((ch, data, lm.char_logprob(ch)))
+        return tuple(out)
+
+    return _memo(("after", prev, *_memo_key(ctx, template, raw)), compute)
 
 
 def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
