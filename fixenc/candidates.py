@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fixenc import lm
 from fixenc.bytemaps import HOLE, QMARK, Slot, duplicated, encode_text
 from fixenc.chains import Chain
-from fixenc.lossy import Decoded, Structure, decode_holes, posteriors, structure
+from fixenc.lossy import SINGLE_BYTE_HOLES, Decoded, Structure, decode_holes, posteriors, structure
 from fixenc.results import Step
 from fixenc.script import Script, mismatch_logprob, script_of
 
@@ -63,11 +63,15 @@ together, given the characters on both sides; otherwise it stays U+FFFD (lost)."
 def hole_decoder(chain: Chain) -> str | None:
     """The codec whose failures made the holes, for checking guesses against it.
 
-    Only double-byte decoders are checked: they fail on specific byte pairs, which rules
-    out most guesses.  Python's codecs reject a superset of what browsers reject (browsers
+    Double-byte decoders are checked (they fail on specific byte pairs, which rules out most
+    guesses), and the single-byte decoders of :data:`~fixenc.lossy.SINGLE_BYTE_HOLES`.  Python's codecs reject a superset of what browsers reject (browsers
     map user-defined cells to the Private Use Area), so they stand for every dialect.
     """
-    return chain.wrong if chain.family in ("utf8_as_multibyte", "multibyte_as_multibyte") else None
+    if chain.family in ("utf8_as_multibyte", "multibyte_as_multibyte"):
+        return chain.wrong
+    # Python's cp1252 fails on five bytes only (81 8D 8F 90 9D), one U+FFFD each: a hole in
+    # its output is one of those five, which leaves a guess a handful of choices.
+    return chain.wrong if chain.wrong in SINGLE_BYTE_HOLES else None
 
 
 def _is_ascii_slot(slot: Slot) -> bool:
@@ -382,7 +386,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
             fallback = lost_view.get((s0, s1))
             # Declaring characters lost must not lengthen the text (a lost double-byte
             # character decodes to two U+FFFD).
-            if fallback is not None and fallback[0] != line[a:b] and len(fallback[0]) <= b - a:
+            if (fallback is not None and fallback[0] != line[a:b] and len(fallback[0]) <= b - a
+                    and not _IMPLAUSIBLE_RE.search(fallback[0])):
                 text, steps, lost = fallback
                 cand = dataclasses.replace(cand, fallback=dataclasses.replace(
                     cand, replacement=text, steps=steps, guessed=0, lost=lost,
@@ -588,5 +593,8 @@ def _one_symbol_family(text: str, symbols_only: bool = True) -> bool:
         return True
     # Symbols and punctuation alone (↓↓↓, ★☆): mojibake of text always has letters, except
     # through the DOS code pages (``symbols_only=False``), where the mix of families (box
-    # drawing of both styles, ¿, ■) is left to the scoring.
-    return symbols_only and all(unicodedata.category(ch)[0] in "SP" for ch in chars)
+    # drawing of both styles, ¿, ■) is left to the scoring.  U+FFFD is a lost byte, not a
+    # symbol: 、 in Shift-JIS read by Python's cp1252 is "\ufffdA".
+    known = [ch for ch in chars if ch != "\ufffd"]
+    return symbols_only and bool(known) and all(unicodedata.category(ch)[0] in "SP"
+                                                for ch in known)

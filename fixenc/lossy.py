@@ -49,6 +49,10 @@ HOLE2_LOGPROB = -1.5
 """Extra cost of reading a hole as two bytes rather than one (most decoders replace one
 byte per U+FFFD; WHATWG Big5 and some editors swallow two)."""
 
+SINGLE_BYTE_HOLES = frozenset({"cp1252"})
+"""Single-byte decoders that fail on some bytes: each U+FFFD they write is exactly one of
+those bytes (Python's cp1252: 81, 8D, 8F, 90 and 9D), whatever follows it."""
+
 VOCAB_FLOOR = -15.0
 """Characters below this unigram log-probability are never proposed as guesses."""
 
@@ -156,7 +160,9 @@ def rejects(wrong: str, data: bytes) -> bool:
     fails and so may hide the AA of 个 (E4 B8 AA), while 8B E5 decodes and cannot hide the
     8B of 下 (E4 B8 8B).
     """
-    if wrong == "gbk-whatwg":
+    if wrong in SINGLE_BYTE_HOLES:
+        data = data[:1]
+    elif wrong == "gbk-whatwg":
         # Browsers and Windows read 0x80 as the euro sign and user-defined cells as
         # Private Use characters (Python's gb18030 does the same for the cells).
         if data[0] == 0x80:
@@ -208,6 +214,8 @@ def _consistent(ctx: _Ctx, template: tuple[tuple[int | None, int], ...], data: b
                 return False
         else:
             follow = ctx.follow[tag >> 2]
+            if follow < 0 and ctx.wrong in SINGLE_BYTE_HOLES:
+                follow = 0x20  # the byte alone decides; any byte may follow it
             if follow >= 0 and not rejects(ctx.wrong, bytes((data[i], follow))):
                 return False
     return True
@@ -319,13 +327,15 @@ def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     score, _prev, template, _need, out, fills, guessed, lost, guess_lp = hyp
     known = any(b is not None for b, _ in template)
     fill_ff = not known or st.codec != "utf-8"
+    # Python's cp932 reads FF as U+F8F3 (Private Use): its unassigned row 85 fails instead.
+    filler = 0x85 if st.codec == "cp932" else 0xFF
     chunk = bytearray()
     for byte, hole in template:
         if byte is not None:
             chunk.append(byte)
         elif fill_ff:
-            chunk.append(0xFF)
-            fills = (hole >> 2, 0xFF, fills)
+            chunk.append(filler)
+            fills = (hole >> 2, filler, fills)
             fill_ff = False
     out_hyps.append((score + LOST_LOGPROB, "\ufffd", (), 0, ((bytes(chunk), 2, 0.0, (), ()), out), fills,
                      guessed, lost + 1, guess_lp))
@@ -469,6 +479,8 @@ def decode_holes(
     '发送成功'
     """
     st = structure(codec)
+    if wrong in SINGLE_BYTE_HOLES:
+        hole_lengths = (1,)  # one U+FFFD per byte
     holes_total = sum(1 for slot in slots if slot == HOLE or slot == QMARK)
     if holes_total > max(MAX_HOLE_SHARE * len(slots), 4):
         # So much was lost that guesses would rest on guesses: give lost characters up.
