@@ -195,9 +195,32 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
         from fixenc.ftfy_bridge import ftfy_candidate
 
         cand = ftfy_candidate(line)
-        if cand is not None:
+        if cand is not None and not _said_with_guesses(cand, found):
             found.append(cand)
     return found
+
+
+def _said_with_guesses(cand: Candidate, found: Sequence[Candidate]) -> bool:
+    """Whether candidates of ``cand``'s own chain tile its span and say the same text,
+    except that they guess characters it leaves as U+FFFD.
+
+    ftfy cannot fill a byte its decoder lost (Python's cp1252 reads 8D as U+FFFD, so 前,
+    E5 89 8D, comes back as U+FFFD), while the chain's pieces can; the pieces carry their
+    own confidences, and a guess not sure enough falls back to U+FFFD by itself.
+    """
+    if "\ufffd" not in cand.replacement:
+        return False
+    pieces = sorted((c for c in found if c.kind == cand.kind and c.layers == 1
+                     and cand.start <= c.start and c.end <= cand.end), key=lambda c: c.start)
+    at, said = cand.start, []
+    for piece in pieces:
+        if piece.start != at:
+            return False
+        said.append(piece.replacement)
+        at = piece.end
+    text = "".join(said)
+    return (at == cand.end and len(text) == len(cand.replacement) and text != cand.replacement
+            and all(a == b or b == "\ufffd" for a, b in zip(text, cand.replacement)))
 
 
 def _scored(line: str, offset: int, cands: Iterable[Candidate],
