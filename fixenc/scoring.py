@@ -50,18 +50,24 @@ def _nonascii(text: str) -> int:
     return sum(1 for ch in text if ch >= "\x80")
 
 
+def _known(neighbour: str) -> str:
+    """A neighbour to read a span next to; a lost character (U+FFFD) says nothing of it
+    (是 before a lost 耶 is not less likely for it)."""
+    return "" if neighbour == "\ufffd" else neighbour
+
+
 def features(cand: Candidate, line: str) -> dict[str, float]:
     """The evidence for ``cand`` inside ``line``, by feature name (see :data:`FEATURES`).
 
     ``gain`` (total log-likelihood ratio, unbounded) is included for ranking but is not a
     model feature; ``margin_per_char`` and ``beaten`` are set by :func:`evidence_for_line`.
     """
-    left = line[cand.start - 1] if cand.start > 0 else ""
-    right = line[cand.end] if cand.end < len(line) else ""
+    left = _known(line[cand.start - 1] if cand.start > 0 else "")
+    right = _known(line[cand.end] if cand.end < len(line) else "")
     old = lm.text_logprob(cand.original, left, right)
     # A piece of a longer repair is read next to the repaired neighbours, not the damage.
-    new = lm.text_logprob(cand.replacement, left if cand.left is None else cand.left,
-                          right if cand.right is None else cand.right)
+    new = lm.text_logprob(cand.replacement, left if cand.left is None else _known(cand.left),
+                          right if cand.right is None else _known(cand.right))
     n_new = max(len(cand.replacement), 1)
     n_old = max(len(cand.original), 1)
     nonascii = _nonascii(cand.replacement)
