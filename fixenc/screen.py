@@ -152,10 +152,23 @@ def _lift(a: str, b: str) -> float:
     return lm.pair_logprob(a, b) - lm.char_logprob(b)
 
 
+def _hangul_shaped(ch: str) -> bool:
+    """Whether ``ch`` is what GBK reads from the bytes of a Hangul syllable of EUC-KR
+    (lead B0-C8, trail A1-FE: the first 25 rows of GB2312's common hanzi)."""
+    try:
+        data = ch.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return len(data) == 2 and 0xB0 <= data[0] <= 0xC8 and data[1] >= 0xA1
+
+
 def _familiar_words(spaced: str) -> bool:
-    """Whether both two-hanzi words of a ``spaced`` hit (``大小 高度``) are familiar bigrams:
-    Korean read as GBK makes common hanzi in unfamiliar pairs (``傍瘤 荤亲``)."""
+    """Whether the two two-hanzi words of a ``spaced`` hit (``大小 高度``) cannot be Korean
+    read as GBK: a character that no Hangul syllable reads as, or both words familiar
+    bigrams (Korean read as GBK makes common hanzi in unfamiliar pairs: ``傍瘤 荤亲``)."""
     left, right = spaced.split(" ")
+    if not all(_hangul_shaped(ch) for ch in left + right):
+        return True
     return (suspect_chars().isdisjoint(spaced) and _lift(left[0], left[1]) >= FAMILIAR_LIFT
             and _lift(right[0], right[1]) >= FAMILIAR_LIFT)
 
@@ -165,8 +178,9 @@ def worth_a_look(line: str) -> bool:
 
     A line is passed over when every hit is a single suspect character that forms a
     familiar bigram (:data:`FAMILIAR_LIFT`) with a neighbouring ideograph that is not a hit
-    itself, or two familiar two-hanzi words around a space (measured on the train split:
-    30% of clean lines with only such hits, none of 554 lines of Korean read as GBK).  Any
+    itself, or two two-hanzi words around a space that are familiar or hold a character no
+    EUC-KR Hangul syllable reads as (measured on the train split: 30% of clean lines with
+    only such hits, none of 554 lines of Korean read as GBK).  Any
     other kind of hit (``ÖÐ``, ``??``, U+FFFD, 锟斤拷) always gets a look.
 
     >>> worth_a_look("英国的市场规模是28亿英镑。")     # 镑 is a screening hit; 英镑 a word
@@ -175,6 +189,8 @@ def worth_a_look(line: str) -> bool:
     True
     >>> worth_a_look("字体的大小 高度的倍数"), worth_a_look("傍瘤荤亲 磊蜡霸矫魄")
     (False, True)
+    >>> worth_a_look("春眠不觉晓 处处闻啼鸟")   # no Hangul syllable reads as 晓 in GBK
+    False
     """
     matches = list(suspect_re().finditer(line))
     if any(m.lastgroup not in ("char", "spaced") for m in matches):
