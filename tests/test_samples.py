@@ -44,9 +44,7 @@ def _repair_lines(text: str) -> str:
 # Samples the engine does not yet repair completely at the default threshold: a few of their
 # lines get confidences just under 0.9 (see tests/cases/known_failures.json for the same
 # kind of case).  Strict, so that the day they pass, this list must shrink.
-KNOWN_FAILURES: dict[str, str] = {
-    "subtitles_utf8_as_gbk.srt": "one short line (浣犻タ涓嶉タ, 你饿不饿) repaired at confidence below 0.9",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _param(path: Path) -> object:
