@@ -36,7 +36,10 @@ def model_name(evidence: Mapping[str, float]) -> str:
     - ``ftfy``: ftfy's own repairs;
     - ``twice``: repairs that undo the same mistake twice (the first undo is judged only
       through the second, so their evidence means something else);
-    - ``guessed``: repairs that guessed lost bytes;
+    - ``guessed``: repairs that guessed lost bytes of a double-byte or UTF-8 decoder's
+      failures (dozens of choices per hole);
+    - ``guessed_single``: repairs that guessed bytes a single-byte code page could not read
+      (Python's cp1252: one of five bytes per hole, a different game);
     - ``clean``: repairs that read every byte, lost none, beat every other reading of the
       same bytes and explain every screening hit of the line (the common, clear case);
     - ``read``: the other repairs that read every byte.
@@ -46,7 +49,7 @@ def model_name(evidence: Mapping[str, float]) -> str:
     if evidence["layers2"] > 0:
         return "twice"
     if evidence["guessed_frac"] > 0:
-        return "guessed"
+        return "guessed_single" if evidence["single_byte_wrong"] > 0 else "guessed"
     if evidence["lost_frac"] == 0 and evidence["beaten"] == 0 and evidence["residual"] == 0:
         return "clean"
     return "read"

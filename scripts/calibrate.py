@@ -197,7 +197,7 @@ def build() -> tuple[str, dict[str, float]]:
     names = np.array([model_name(dict(zip(FEATURES, row))) for row in x])
     guessed = names == "guessed"
     parts = []
-    for name in ("clean", "read", "guessed", "twice", "ftfy"):
+    for name in ("clean", "read", "guessed", "guessed_single", "twice", "ftfy"):
         mask = names == name
         parts.append((name, *_fit(x[mask], y[mask])))
     stats = {"examples": float(len(y)), "positives": float(y.sum()),
