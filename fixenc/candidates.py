@@ -64,8 +64,9 @@ def hole_decoder(chain: Chain) -> str | None:
     """The codec whose failures made the holes, for checking guesses against it.
 
     Double-byte decoders are checked (they fail on specific byte pairs, which rules out most
-    guesses), and the single-byte decoders of :data:`~fixenc.lossy.SINGLE_BYTE_HOLES`.  Python's codecs reject a superset of what browsers reject (browsers
-    map user-defined cells to the Private Use Area), so they stand for every dialect.
+    guesses), and the single-byte decoders of :data:`~fixenc.lossy.SINGLE_BYTE_HOLES`.
+    Python's codecs reject a superset of what browsers reject (browsers map user-defined
+    cells to the Private Use Area), so they stand for every dialect.
     """
     if chain.family in ("utf8_as_multibyte", "multibyte_as_multibyte"):
         return chain.wrong

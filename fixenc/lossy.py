@@ -214,8 +214,6 @@ def _consistent(ctx: _Ctx, template: tuple[tuple[int | None, int], ...], data: b
                 return False
         else:
             follow = ctx.follow[tag >> 2]
-            if follow < 0 and ctx.wrong in SINGLE_BYTE_HOLES:
-                follow = 0x20  # the byte alone decides; any byte may follow it
             if follow >= 0 and not rejects(ctx.wrong, bytes((data[i], follow))):
                 return False
     return True
@@ -479,7 +477,8 @@ def decode_holes(
     '发送成功'
     """
     st = structure(codec)
-    if wrong in SINGLE_BYTE_HOLES:
+    single = wrong in SINGLE_BYTE_HOLES
+    if single:
         hole_lengths = (1,)  # one U+FFFD per byte
     holes_total = sum(1 for slot in slots if slot == HOLE or slot == QMARK)
     if holes_total > max(MAX_HOLE_SHARE * len(slots), 4):
@@ -489,7 +488,9 @@ def decode_holes(
     for k, slot in enumerate(slots):
         if slot == HOLE or slot == QMARK:
             following = slots[k + 1] if k + 1 < len(slots) else None
-            if k in unbound:
+            if single:
+                follow.append(0x20)  # the byte alone decides; any byte may follow it
+            elif k in unbound:
                 follow.append(-1)
             elif isinstance(following, bytes):
                 follow.append(following[0])
