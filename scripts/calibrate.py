@@ -195,7 +195,7 @@ def build() -> tuple[str, dict[str, float]]:
     x = np.array(xs, dtype=float)
     y = np.array(ys, dtype=float)
     names = np.array([model_name(dict(zip(FEATURES, row))) for row in x])
-    guessed = names == "guessed"
+    guessed = np.char.startswith(names, "guessed")  # both guessed models
     parts = []
     for name in ("clean", "read", "guessed", "guessed_single", "twice", "ftfy"):
         mask = names == name

@@ -5,7 +5,7 @@ logistic regression over the
 standardised features, then isotonic correction points.
 """
 
-# python 3.11.7; seed 20261127; L2 1.0; examples 76533, positives 18044, with guesses 4597
+# python 3.11.7; seed 20261127; L2 1.0; examples 76533, positives 18044, with guesses 6219
 # sources (part 'calib'):
 #   classical_zh_hans_prose.txt sha256=92bc9a8397e282e298c244e733fcf043cbb6121fc05b12f1fab156e923e57afe
 #   classical_zh_hans_yuanqu_songci.txt sha256=2fd368b6b5eb03055bb408f61259630b2cedb1e9f6a225fa594d83a20b4bc6e4
