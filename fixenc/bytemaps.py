@@ -4,7 +4,9 @@ Undoing mojibake means getting back the bytes the wrong decoder saw.  Stock Pyth
 cannot always do that, because real decoders are more lenient than Python's:
 
 - Windows (cp936) and browsers (WHATWG "gbk", which is the gb18030 decoder) read byte 0x80
-  as ``€``; Python's ``gbk`` rejects it.  So ``€`` inside GBK mojibake stands for 0x80.
+  as ``€``, and the gb18030 decoder reads the pair A2 E3 as ``€`` too; Python's ``gbk``
+  rejects both.  So ``€`` inside GBK mojibake is :data:`EURO`: 0x80 or A2 E3 (in UTF-8
+  read that way, a character ending in A2 before ``。``, E3 80 82, gives ``€``).
 - GB18030 decoders map the user-defined cells (AAA1-AFFE, F8A1-FEFE, A140-A7A0) to the
   Private Use Area, so a PUA character inside GBK mojibake stands for its two bytes.
 - Browsers read the five bytes cp1252 leaves undefined (81 8D 8F 90 9D) as the C1 controls
@@ -14,11 +16,11 @@ cannot always do that, because real decoders are more lenient than Python's:
   model to fill (:mod:`fixenc.lossy`).
 
 Each encoder maps one character to its bytes, to :data:`HOLE` (U+FFFD), to :data:`QMARK`
-(``?``: a real question mark or a hole) or to ``None`` (the wrong decoder cannot have
-produced this character).
+(``?``: a real question mark or a hole), to :data:`EURO` (GBK's ``€``: one of two byte
+sequences) or to ``None`` (the wrong decoder cannot have produced this character).
 
 >>> encode_char("浣", "gbk"), encode_char("€", "gbk"), encode_char("\\ufffd", "gbk")
-(b'\\xe4\\xbd', b'\\x80', -1)
+(b'\\xe4\\xbd', -3, -1)
 >>> encode_char("\\x81", "cp1252"), encode_char("한", "gbk") is None
 (b'\\x81', True)
 """
@@ -32,6 +34,13 @@ HOLE = -1
 
 QMARK = -2
 """A ``?``: either the byte 0x3F or a hole written as ``?``."""
+
+EURO = -3
+"""A ``€`` read by a GBK decoder: the byte 0x80 (Windows, browsers) or the pair A2 E3
+(gb18030).  Known bytes, but which ones the context decides."""
+
+EURO_BYTES: tuple[bytes, bytes] = (b"\x80", b"\xa2\xe3")
+"""The byte sequences a :data:`EURO` slot stands for."""
 
 Slot = bytes | int | None
 
@@ -63,7 +72,7 @@ def _encode_uncached(ch: str, wrong: str) -> Slot:
             return None
     if wrong == "gbk":
         if ch == "\N{EURO SIGN}":
-            return b"\x80"
+            return EURO
         try:
             data = ch.encode("gb18030")
         except UnicodeEncodeError:
@@ -136,11 +145,13 @@ def duplicated(wrong: str) -> frozenset[str]:
 def alternatives(ch: str, wrong: str) -> tuple[bytes, ...]:
     """Every byte sequence the decoder ``wrong`` reads as ``ch`` (usually just one).
 
-    >>> sorted(alternatives("抦", "cp932"))
-    [b'\\xed\\xac', b'\\xfa\\xc8']
+    >>> sorted(alternatives("抦", "cp932")), alternatives("€", "gbk")
+    ([b'\\xed\\xac', b'\\xfa\\xc8'], (b'\\x80', b'\\xa2\\xe3'))
     """
     found = _duplicates(wrong).get(ch)
     if found:
         return found
     slot = encode_char(ch, wrong)
+    if slot == EURO:
+        return EURO_BYTES
     return (slot,) if isinstance(slot, bytes) else ()

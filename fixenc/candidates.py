@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fixenc import lm
-from fixenc.bytemaps import HOLE, QMARK, Slot, duplicated, encode_text
+from fixenc.bytemaps import EURO, EURO_BYTES, HOLE, QMARK, Slot, duplicated, encode_text
 from fixenc.chains import Chain
 from fixenc.lossy import SINGLE_BYTE_HOLES, Decoded, Structure, decode_holes, posteriors, structure
 from fixenc.results import Step
@@ -60,15 +60,24 @@ GUESS_FLOOR = 0.5
 together, given the characters on both sides; otherwise it stays U+FFFD (lost)."""
 
 
-def hole_decoder(chain: Chain) -> str | None:
-    """The codec whose failures made the holes, for checking guesses against it.
+def hole_decoder(chain: Chain, text: str = "") -> str | None:
+    """The codec whose failures made the holes in ``text``, for checking guesses against it.
 
     Double-byte decoders are checked (they fail on specific byte pairs, which rules out most
     guesses), and the single-byte decoders of :data:`~fixenc.lossy.SINGLE_BYTE_HOLES`.
     Python's codecs reject a superset of what browsers reject (browsers map user-defined
-    cells to the Private Use Area), so they stand for every dialect.
+    cells to the Private Use Area), so they stand for every dialect, except in GBK
+    mojibake that shows ``€`` or a Private Use character: only a browser or Windows decoder
+    writes those, and it read what Python's would have rejected (``gbk-whatwg``).
+
+    >>> from fixenc.chains import CHAINS
+    >>> hole_decoder(CHAINS["utf8_read_as_gbk"], "鍙戦€佹垚鍔?")
+    'gbk-whatwg'
     """
     if chain.family in ("utf8_as_multibyte", "multibyte_as_multibyte"):
+        if chain.wrong == "gbk" and any(ch == "\u20ac" or "\ue000" <= ch <= "\uf8ff"
+                                        for ch in text):
+            return "gbk-whatwg"  # see lossy.rejects
         return chain.wrong
     # Python's cp1252 fails on five bytes only (81 8D 8F 90 9D), one U+FFFD each: a hole in
     # its output is one of those five, which leaves a guess a handful of choices.
@@ -131,15 +140,9 @@ def extent(slots: Sequence[Slot], i: int, j: int, st: Structure) -> int:
     for k in range(i, j):
         slot = slots[k]
         if isinstance(slot, bytes):
-            for byte in slot:
-                nxt = set()
-                for need in states:
-                    if need:
-                        if byte in st.conts:
-                            nxt.add(need - 1)
-                    elif st.needs[byte] >= 0:
-                        nxt.add(st.needs[byte])
-                states = frozenset(nxt)
+            states = _after_bytes(states, slot, st)
+        elif slot == EURO:
+            states = frozenset().union(*(_after_bytes(states, b, st) for b in EURO_BYTES))
         elif slot == QMARK and 0 in states:
             states = states | _unknown(_unknown(states, starts), starts) | _unknown(states, starts)
         else:
@@ -150,6 +153,20 @@ def extent(slots: Sequence[Slot], i: int, j: int, st: Structure) -> int:
         if 0 in states:
             last_ok = k + 1
     return last_ok
+
+
+def _after_bytes(states: frozenset[int], data: bytes, st: Structure) -> frozenset[int]:
+    """States (bytes still needed by the current character) after known bytes."""
+    for byte in data:
+        nxt = set()
+        for need in states:
+            if need:
+                if byte in st.conts:
+                    nxt.add(need - 1)
+            elif st.needs[byte] >= 0:
+                nxt.add(st.needs[byte])
+        states = frozenset(nxt)
+    return states
 
 
 def _unknown(states: frozenset[int], starts: frozenset[int]) -> frozenset[int]:
@@ -308,10 +325,7 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
     end = start + len(slots)
     prev = line[start - 1] if start > 0 else ""
     after = line[end] if end < len(line) else "\n"  # the model's end-of-line marker
-    wrong = hole_decoder(chain)
-    if wrong == "gbk" and any(ch == "\u20ac" or "\ue000" <= ch <= "\uf8ff"
-                              for ch in line[start:end]):
-        wrong = "gbk-whatwg"  # a browser or Windows decoder made this: see lossy.rejects
+    wrong = hole_decoder(chain, line[start:end])
     decoded = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
                            unbound=unbound)
     if decoded is None:
@@ -502,7 +516,7 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
             i += 1
             continue
         seg = slots[i:k]
-        if any(s == HOLE or s == QMARK for s in seg):
+        if any(s == HOLE or s == QMARK or s == EURO for s in seg):
             cands, used = _holey_segment(line, base + i, seg, chain, guess,
                                          _open_holes(line, base + i, seg, hit_set))
             out.extend(cands)
