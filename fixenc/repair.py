@@ -71,19 +71,19 @@ def _layer_steps(chain: Chain, fills: Sequence[bytes]) -> tuple[Step, ...]:
     return (encode, Step("decode", chain.true))
 
 
-def _whole_layer(text: str, chain: Chain
+def _whole_layer(text: str, chain: Chain, guess: bool = True
                  ) -> tuple[str, tuple[Step, ...], int, int, float] | None:
     """Undo ``chain`` on all of ``text`` (the inner layer of a double mistake)."""
     slots = encode_text(text, chain.wrong)
     if any(s is None for s in slots):
         return None
-    decoded = decode_holes(slots, chain.true, wrong=hole_decoder(chain))
+    decoded = decode_holes(slots, chain.true, guess=guess, wrong=hole_decoder(chain, text))
     if decoded is None or decoded.used != len(slots) or decoded.text == text:
         return None
     if lm.text_logprob(decoded.text) <= lm.text_logprob(text):
         return None
-    return (decoded.text, _layer_steps(chain, decoded.fills), decoded.tags.count(1), decoded.tags.count(2),
-            sum(decoded.guess_lps))
+    return (decoded.text, _layer_steps(chain, decoded.fills), decoded.tags.count(1),
+            decoded.tags.count(2), sum(decoded.guess_lps))
 
 
 def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Candidate]:
@@ -91,15 +91,19 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
 
     The first undo's text is itself mojibake, in which the language model cannot guess
     lost bytes; so it is also tried with lost characters left as U+FFFD, which the second
-    undo then treats as holes.  The better-scoring result wins.
+    undo then treats as holes.  The better-scoring result wins.  A result that guessed
+    characters carries a fallback with every guess of both layers given up (U+FFFD,
+    counted as lost): two layers of lost bytes make guesses far less sure than the text
+    around them, which a right repair recovers in full.
     """
     slots = encode_text(line, chain.wrong)
     out: list[Candidate] = []
     for i, j in runs(slots, hits):
         original = line[i:j]
+        wrong = hole_decoder(chain, original)
         best: tuple[float, Candidate] | None = None
         for guess in (True, False):
-            first = decode_holes(slots[i:j], chain.true, guess=guess, wrong=hole_decoder(chain))
+            first = decode_holes(slots[i:j], chain.true, guess=guess, wrong=wrong)
             if first is None or first.used != j - i or not has_suspect(first.text):
                 continue
             steps1 = _layer_steps(chain, first.fills)
@@ -113,14 +117,34 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
                     i, j, original, replacement, f"{chain.name}_twice", chain,
                     steps1 + steps2, guessed=first.tags.count(1) + guessed, lost=lost,
                     guess_logprob=sum(first.guess_lps) + guess_lp, layers=2))
-        if best is not None:
-            out.append(best[1])
+        if best is None or not _recovers(best[1].replacement, original):
+            continue
+        cand = best[1]
+        if cand.guessed:
+            first = decode_holes(slots[i:j], chain.true, guess=False, wrong=wrong)
+            inner = None
+            if first is not None and first.used == j - i:
+                inner = _whole_layer(first.text, chain, guess=False)
+            if inner is not None and _recovers(inner[0], original):
+                cand = dataclasses.replace(cand, fallback=dataclasses.replace(
+                    cand, replacement=inner[0],
+                    steps=_layer_steps(chain, first.fills) + inner[1],
+                    guessed=0, lost=inner[3], guess_logprob=0.0))
+        out.append(cand)
     return out
+
+
+def _recovers(replacement: str, original: str) -> bool:
+    """Whether undoing two layers gives back more text than it declares lost: at least two
+    characters, and more than U+FFFD (an undo that loses most of a span is no repair)."""
+    known = sum(1 for ch in replacement if ch >= "\x80" and ch != "\ufffd")
+    return (replacement != original and known >= 2
+            and known > 2 * replacement.count("\ufffd"))
 
 
 TWICE_DENSITY = 0.2
 """Share of a line's non-ASCII characters that must be screening hits before two layers are
-undone where one layer gives no candidate (two-layer UTF-8→GBK damage has about half)."""
+undone (two-layer UTF-8→GBK damage has about half)."""
 
 
 SETTLED_GAIN = 3.0
@@ -183,8 +207,9 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
             cands = chain_candidates(line, hits, chain)
             batch.extend(cands)
             # Two layers: the first undo gives mojibake again (so it is often no candidate
-            # at all: its text may hold the Private Use characters of the first layer).
-            if chain.family == "utf8_as_multibyte" and ((not cands and dense) or any(
+            # at all: its text may hold the Private Use characters of the first layer, and
+            # reads no better than the second).
+            if chain.family == "utf8_as_multibyte" and (dense or any(
                     not signature(chain.name).isdisjoint(c.replacement) for c in cands)):
                 batch.extend(_twice_candidates(line, hits, chain))
         found.extend(batch)

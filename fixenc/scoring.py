@@ -113,10 +113,14 @@ def evidence_for_line(line: str, cands: Sequence[Candidate]) -> list[tuple[Candi
     base = lm.text_logprob(line) if scored else 0.0
     for cand, ev in scored:
         # How much of the line's damage this repair explains, and how the whole line reads
-        # with it: a right repair leaves no mojibake beside it.  A piece of a longer repair
-        # is judged with the rest of that repair done.
+        # with it: a right repair leaves no mojibake beside it, except mojibake that another
+        # repair of the same mistake explains (a zip entry's folder and file names, apart).
+        # A piece of a longer repair is judged with the rest of that repair done.
         start, end, text = cand.stretch or (cand.start, cand.end, cand.replacement)
-        ev["residual"] = (sum(1 for h in hits if not start <= h < end)
+        spans = [(start, end)] + [(o.start, o.end) for o, _ in scored
+                                  if o.kind == cand.kind and o is not cand
+                                  and (o.end <= start or end <= o.start)]
+        ev["residual"] = (sum(1 for h in hits if not any(a <= h < b for a, b in spans))
                           / max(len(hits), 1))
         fixed = line[:start] + text + line[end:]
         ev["line_gain"] = _clip((lm.text_logprob(fixed) - base) / max(len(fixed), 1),
