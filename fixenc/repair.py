@@ -102,8 +102,10 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
         original = line[i:j]
         wrong = hole_decoder(chain, original)
         best: tuple[float, Candidate] | None = None
+        firsts = {}
         for guess in (True, False):
-            first = decode_holes(slots[i:j], chain.true, guess=guess, wrong=wrong)
+            first = firsts[guess] = decode_holes(slots[i:j], chain.true, guess=guess,
+                                                 wrong=wrong)
             if first is None or first.used != j - i or not has_suspect(first.text):
                 continue
             steps1 = _layer_steps(chain, first.fills)
@@ -121,11 +123,10 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
             continue
         cand = best[1]
         if cand.guessed:
-            first = decode_holes(slots[i:j], chain.true, guess=False, wrong=wrong)
-            inner = None
-            if first is not None and first.used == j - i:
-                inner = _whole_layer(first.text, chain, guess=False)
-            if inner is not None and _recovers(inner[0], original):
+            first = firsts[False]
+            inner = (_whole_layer(first.text, chain, guess=False)
+                     if first is not None and first.used == j - i else None)
+            if first is not None and inner is not None and _recovers(inner[0], original):
                 cand = dataclasses.replace(cand, fallback=dataclasses.replace(
                     cand, replacement=inner[0],
                     steps=_layer_steps(chain, first.fills) + inner[1],
