@@ -80,12 +80,26 @@ def fix_is_right(truth: str, damaged: str, chain: str, span: tuple[int, int],
     """
     lo, hi = span
     # Only what the fix changes counts (ftfy's fixes cover a whole line, but change only
-    # the damaged part of it).
+    # the damaged part of it).  Trimming can cut a character of the damage in two (the
+    # `·` ending `Â·`, the UTF-8 of `·` read as Latin-1, is also the repaired text's last
+    # character): then the fix is judged as it stands.
+    trimmed_start, trimmed_end, trimmed = start, end, replacement
     original = damaged[start:end]
-    while start < end and replacement and original[:1] == replacement[:1] != "\ufffd":
-        start, original, replacement = start + 1, original[1:], replacement[1:]
-    while start < end and replacement and original[-1:] == replacement[-1:] != "\ufffd":
-        end, original, replacement = end - 1, original[:-1], replacement[:-1]
+    while trimmed_start < trimmed_end and trimmed and original[:1] == trimmed[:1] != "\ufffd":
+        trimmed_start, original, trimmed = trimmed_start + 1, original[1:], trimmed[1:]
+    while trimmed_start < trimmed_end and trimmed and original[-1:] == trimmed[-1:] != "\ufffd":
+        trimmed_end, original, trimmed = trimmed_end - 1, original[:-1], trimmed[:-1]
+    verdict = _part_is_right(truth, damaged, chain, span, trimmed_start, trimmed_end, trimmed)
+    if verdict is None and (trimmed_start, trimmed_end) != (start, end):
+        verdict = _part_is_right(truth, damaged, chain, span, start, end, replacement)
+    return bool(verdict)
+
+
+def _part_is_right(truth: str, damaged: str, chain: str, span: tuple[int, int],
+                   start: int, end: int, replacement: str) -> bool | None:
+    """:func:`fix_is_right` for a fix already trimmed; None when its ends do not fall on
+    character boundaries of the truth."""
+    lo, hi = span
     if start < lo or end > hi:
         return False
     truth_part = truth[lo: len(truth) - (len(damaged) - hi)]
@@ -107,5 +121,5 @@ def fix_is_right(truth: str, damaged: str, chain: str, span: tuple[int, int],
     b = min(i for i, b in enumerate(bounds) if b >= b2)
     if (bounds[a] != b1 and not replacement.startswith("\ufffd")) or (
             bounds[b] != b2 and not replacement.endswith("\ufffd")):
-        return False
+        return None
     return agrees(replacement, truth_part[a:b])
