@@ -5,8 +5,10 @@ cannot always do that, because real decoders are more lenient than Python's:
 
 - Windows (cp936) and browsers (WHATWG "gbk", which is the gb18030 decoder) read byte 0x80
   as ``€``, and the gb18030 decoder reads the pair A2 E3 as ``€`` too; Python's ``gbk``
-  rejects both.  So ``€`` inside GBK mojibake is :data:`EURO`: 0x80 or A2 E3 (in UTF-8
-  read that way, a character ending in A2 before ``。``, E3 80 82, gives ``€``).
+  rejects both.  So ``€`` inside GBK mojibake is a choice of 0x80 or A2 E3 (in UTF-8 read
+  that way, a character ending in A2 before ``。``, E3 80 82, gives ``€``).
+- cp932 reads some characters from two byte pairs (NEC and IBM extensions: 抦 is ED AC or
+  FA C8), and cp950/cp949 a few: which pair was there decides what the true codec reads.
 - GB18030 decoders map the user-defined cells (AAA1-AFFE, F8A1-FEFE, A140-A7A0) to the
   Private Use Area, so a PUA character inside GBK mojibake stands for its two bytes.
 - Browsers read the five bytes cp1252 leaves undefined (81 8D 8F 90 9D) as the C1 controls
@@ -16,11 +18,12 @@ cannot always do that, because real decoders are more lenient than Python's:
   model to fill (:mod:`fixenc.lossy`).
 
 Each encoder maps one character to its bytes, to :data:`HOLE` (U+FFFD), to :data:`QMARK`
-(``?``: a real question mark or a hole), to :data:`EURO` (GBK's ``€``: one of two byte
-sequences) or to ``None`` (the wrong decoder cannot have produced this character).
+(``?``: a real question mark or a hole), to a tuple of byte sequences (a choice: GBK's
+``€``, cp932's duplicated characters; the first is what a plain encode gives) or to
+``None`` (the wrong decoder cannot have produced this character).
 
 >>> encode_char("浣", "gbk"), encode_char("€", "gbk"), encode_char("\\ufffd", "gbk")
-(b'\\xe4\\xbd', -3, -1)
+(b'\\xe4\\xbd', (b'\\x80', b'\\xa2\\xe3'), -1)
 >>> encode_char("\\x81", "cp1252"), encode_char("한", "gbk") is None
 (b'\\x81', True)
 """
@@ -35,14 +38,11 @@ HOLE = -1
 QMARK = -2
 """A ``?``: either the byte 0x3F or a hole written as ``?``."""
 
-EURO = -3
-"""A ``€`` read by a GBK decoder: the byte 0x80 (Windows, browsers) or the pair A2 E3
-(gb18030).  Known bytes, but which ones the context decides."""
+EURO: tuple[bytes, bytes] = (b"\x80", b"\xa2\xe3")
+"""The slot of a ``€`` read by a GBK decoder: the byte 0x80 (Windows, browsers) or the
+pair A2 E3 (gb18030).  Known bytes, but which ones the context decides."""
 
-EURO_BYTES: tuple[bytes, bytes] = (b"\x80", b"\xa2\xe3")
-"""The byte sequences a :data:`EURO` slot stands for."""
-
-Slot = bytes | int | None
+Slot = bytes | int | tuple[bytes, ...] | None
 
 _MISSING: Slot = -99  # cache sentinel, never returned
 
@@ -84,7 +84,10 @@ def _encode_uncached(ch: str, wrong: str) -> Slot:
         data = ch.encode(_python_codec(wrong))
     except UnicodeEncodeError:
         return None
-    return data if len(data) <= 2 else None
+    if len(data) > 2:
+        return None
+    others = _duplicates(wrong).get(ch, ())
+    return (data, *(o for o in others if o != data)) if others else data
 
 
 def encode_char(ch: str, wrong: str) -> Slot:
@@ -119,8 +122,7 @@ def _duplicates(wrong: str) -> dict[str, tuple[bytes, ...]]:
     """Characters that the decoder ``wrong`` reads from more than one byte sequence.
 
     cp932 reads both ED AC (NEC-selected IBM extension) and FA C8 (IBM extension) as 抦;
-    :func:`encode_char` returns one of them, so a repair can pick the wrong bytes for such
-    a character.
+    :func:`encode_char` gives all of them, Python's own encoding first.
     """
     if wrong in SINGLE_BYTE or wrong == "gbk":
         return {}
@@ -137,21 +139,13 @@ def _duplicates(wrong: str) -> dict[str, tuple[bytes, ...]]:
     return {ch: tuple(found) for ch, found in seen.items() if len(found) > 1}
 
 
-def duplicated(wrong: str) -> frozenset[str]:
-    """Characters the decoder ``wrong`` reads from more than one byte sequence."""
-    return frozenset(_duplicates(wrong))
-
-
 def alternatives(ch: str, wrong: str) -> tuple[bytes, ...]:
     """Every byte sequence the decoder ``wrong`` reads as ``ch`` (usually just one).
 
     >>> sorted(alternatives("抦", "cp932")), alternatives("€", "gbk")
     ([b'\\xed\\xac', b'\\xfa\\xc8'], (b'\\x80', b'\\xa2\\xe3'))
     """
-    found = _duplicates(wrong).get(ch)
-    if found:
-        return found
     slot = encode_char(ch, wrong)
-    if slot == EURO:
-        return EURO_BYTES
+    if isinstance(slot, tuple):
+        return slot
     return (slot,) if isinstance(slot, bytes) else ()

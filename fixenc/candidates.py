@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fixenc import lm
-from fixenc.bytemaps import EURO, EURO_BYTES, HOLE, QMARK, Slot, duplicated, encode_text
+from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
 from fixenc.chains import Chain
 from fixenc.lossy import SINGLE_BYTE_HOLES, Decoded, Structure, decode_holes, posteriors, structure
 from fixenc.results import Step
@@ -41,6 +41,8 @@ class Candidate:
     lost: int = 0
     guess_logprob: float = 0.0
     guess_min: float = 1.0
+    # "?" kept as itself where the wrong decoder may have written it for lost bytes.
+    kept_marks: int = 0
     context_gain: float = 0.0
     context_len: int = 0
     left: str | None = None  # the repaired neighbours, when they differ from the line's
@@ -141,8 +143,8 @@ def extent(slots: Sequence[Slot], i: int, j: int, st: Structure) -> int:
         slot = slots[k]
         if isinstance(slot, bytes):
             states = _after_bytes(states, slot, st)
-        elif slot == EURO:
-            states = frozenset().union(*(_after_bytes(states, b, st) for b in EURO_BYTES))
+        elif isinstance(slot, tuple):  # one of several byte sequences
+            states = frozenset().union(*(_after_bytes(states, b, st) for b in slot))
         elif slot == QMARK and 0 in states:
             states = states | _unknown(_unknown(states, starts), starts) | _unknown(states, starts)
         else:
@@ -392,6 +394,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
         cand = Candidate(a, b, line[a:b], "".join(texts[c0:c1]), chain.name, chain,
                          _steps(chain, decoded.fills, hole_of_slot[s0:s1]),
                          guessed=tags.count(1), lost=tags.count(2),
+                         kept_marks=sum(1 for k in range(s0, s1) if slots[k] == QMARK
+                                        and decoded.fills[hole_of_slot[k]] == b"?"),
                          guess_logprob=sum(math.log(max(p, 1e-9)) for p in kept),
                          guess_min=min(kept, default=1.0), context_gain=context,
                          context_len=_nonascii(whole_new),
@@ -516,7 +520,7 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
             i += 1
             continue
         seg = slots[i:k]
-        if any(s == HOLE or s == QMARK or s == EURO for s in seg):
+        if any(s == HOLE or s == QMARK or isinstance(s, tuple) for s in seg):
             cands, used = _holey_segment(line, base + i, seg, chain, guess,
                                          _open_holes(line, base + i, seg, hit_set))
             out.extend(cands)
@@ -542,12 +546,6 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
         # These code pages read every byte: they never lost one, so U+FFFD and "?" in their
         # output are what they are, not holes.
         slots = [None if slot == HOLE else b"?" if slot == QMARK else slot for slot in slots]
-    if chain.true != "utf-8" and duplicated(chain.wrong):
-        # Characters the wrong decoder reads from two byte sequences (cp932's NEC and IBM
-        # extensions) cannot be undone reliably: which bytes were there decides what the
-        # true codec reads.  They end runs, like characters the decoder cannot produce.
-        dups = duplicated(chain.wrong)
-        slots = [None if ch in dups else slot for ch, slot in zip(line, slots)]
     out: list[Candidate] = []
     hit_set = frozenset(hits)
     for i, j in runs(slots, hits):

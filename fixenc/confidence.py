@@ -15,6 +15,11 @@ import math
 from bisect import bisect_right
 from collections.abc import Mapping
 
+MAX_CONFIDENCE = 0.9999
+"""No repair is certain: a top isotonic block where every example was right says 1.0, but
+finitely many examples cannot, so confidences stop here (and ``min_confidence=1`` applies
+nothing)."""
+
 Model = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], float,
               tuple[float, ...], tuple[float, ...]]
 
@@ -40,8 +45,9 @@ def model_name(evidence: Mapping[str, float]) -> str:
       failures (dozens of choices per hole);
     - ``guessed_single``: repairs that guessed bytes a single-byte code page could not read
       (Python's cp1252: one of five bytes per hole, a different game);
-    - ``clean``: repairs that read every byte, lost none, beat every other reading of the
-      same bytes and explain every screening hit of the line (the common, clear case);
+    - ``clean``: repairs that read every byte, lost none, kept no ``?`` that may stand for
+      lost bytes, beat every other reading of the same bytes and explain every screening
+      hit of the line (the common, clear case);
     - ``read``: the other repairs that read every byte.
     """
     if evidence["from_ftfy"] > 0:
@@ -50,7 +56,8 @@ def model_name(evidence: Mapping[str, float]) -> str:
         return "twice"
     if evidence["guessed_frac"] > 0:
         return "guessed_single" if evidence["single_byte_wrong"] > 0 else "guessed"
-    if evidence["lost_frac"] == 0 and evidence["beaten"] == 0 and evidence["residual"] == 0:
+    if (evidence["lost_frac"] == 0 and evidence["kept_marks_frac"] == 0
+            and evidence["beaten"] == 0 and evidence["residual"] == 0):
         return "clean"
     return "read"
 
@@ -93,7 +100,8 @@ def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
 
 
 def confidence(evidence: Mapping[str, float]) -> float:
-    """Calibrated probability, in [0, 1], that the candidate is exactly right.
+    """Calibrated probability, in [0, :data:`MAX_CONFIDENCE`], that the candidate is exactly
+    right.
 
     Clear-cut repairs, other repairs that read every byte, repairs that guessed lost bytes,
     two-layer repairs and ftfy's repairs behave differently, so each kind has its own
@@ -101,4 +109,5 @@ def confidence(evidence: Mapping[str, float]) -> float:
     """
     *_, xs, ys = _model_for(evidence)
     p = calibrate(raw_score(evidence), xs, ys)
-    return min(1.0, max(0.0, p))
+    return min(MAX_CONFIDENCE, max(0.0, p))
+

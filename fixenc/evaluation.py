@@ -12,7 +12,7 @@ continuation byte can leave two U+FFFD for one character, hence "one or two").
 
 from __future__ import annotations
 
-from fixenc.bytemaps import EURO, QMARK, alternatives, encode_text
+from fixenc.bytemaps import QMARK, alternatives, encode_text
 from fixenc.chains import CHAINS
 
 
@@ -44,7 +44,7 @@ def _alignment(damaged: str, data: bytes, wrong: str) -> list[int] | None:
     for ch, slot in zip(damaged, slots):
         nxt: dict[int, int] = {}
         for pos in reach[-1]:
-            if isinstance(slot, bytes) or slot == EURO:
+            if isinstance(slot, (bytes, tuple)):
                 for option in alternatives(ch, wrong):
                     if data[pos:pos + len(option)] == option:
                         nxt.setdefault(pos + len(option), pos)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fixenc import lm
-from fixenc.bytemaps import EURO, EURO_BYTES, HOLE, QMARK, Slot
+from fixenc.bytemaps import HOLE, QMARK, Slot
 from fixenc.script import Script, mismatch_logprob
 
 BEAM = 12
@@ -498,8 +498,8 @@ def decode_holes(
                 follow.append(ord(after))
             else:
                 follow.append(-1)  # end of text, or unknown: no constraint
-        elif slot == EURO:
-            follow.append(-1)  # numbered like a hole, for its fill; never checked
+        elif isinstance(slot, tuple):
+            follow.append(-1)  # a choice is numbered like a hole, for its fill; never checked
     ctx = _Ctx(st, guess, wrong, tuple(follow), script, forced)
     hyps: list[_Hyp] = [(0.0, prev, (), 0, None, None, 0, 0, 0.0)]
     hole = 0
@@ -515,11 +515,12 @@ def decode_holes(
                         _feed_known(ctx, h, byte, step)
                     stage = step
                 nxt.extend(stage)
-        elif slot == EURO:
-            # Known bytes, one of two sequences: both are read, the context decides, and
-            # the choice is recorded as this slot's fill so that the fix replays.
+        elif isinstance(slot, tuple):
+            # Known bytes, one of several sequences (GBK's €, cp932's duplicated
+            # characters): each is read, the context decides, and the choice is recorded as
+            # this slot's fill so that the fix replays.
             for hyp in hyps:
-                for option in EURO_BYTES:
+                for option in slot:
                     stage = [hyp]
                     for byte in option:
                         step = []

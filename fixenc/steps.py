@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 
-from fixenc.bytemaps import EURO, HOLE, QMARK, Slot, encode_text
+from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
 from fixenc.results import Step
 
 LENIENT_PREFIX = "fixenc:"
@@ -73,22 +73,23 @@ def _apply_function(key: str, text: str) -> str:
 
 
 def _fill(slots: list[Slot], arg: str) -> bytes:
-    """Put the fill's groups into the holes; GBK's euro sign takes a group of its own (80 or
-    A2 E3), or is 80 when the fill has groups for the U+FFFD and ``?`` holes only."""
+    """Put the fill's groups into the holes, in order.  A choice (GBK's euro sign: 80 or
+    A2 E3; a character cp932 reads from two pairs) takes a group of its own, or is its
+    first byte sequence when the fill has groups for the U+FFFD and ``?`` holes only."""
     holes = sum(1 for s in slots if s == HOLE or s == QMARK)
-    euros = sum(1 for s in slots if s == EURO)
-    groups = arg.split("|") if holes or euros or arg else []
-    if len(groups) not in (holes, holes + euros):
-        msg = f"fill step has {len(groups)} groups for {holes + euros} holes"
+    choices = sum(1 for s in slots if isinstance(s, tuple))
+    groups = arg.split("|") if holes or choices or arg else []
+    if len(groups) not in (holes, holes + choices):
+        msg = f"fill step has {len(groups)} groups for {holes + choices} holes"
         raise ValueError(msg)
-    euro_filled = len(groups) == holes + euros
+    chosen = len(groups) == holes + choices
     out = bytearray()
     index = 0
     for slot in slots:
         if isinstance(slot, bytes):
             out += slot
-        elif slot == EURO and not euro_filled:
-            out += b"\x80"
+        elif isinstance(slot, tuple) and not chosen:
+            out += slot[0]
         else:
             out += bytes.fromhex(groups[index])
             index += 1
@@ -106,8 +107,8 @@ def _encode(text: str, codec: str, keep_holes: bool) -> bytes | list[Slot]:
         if any(s == HOLE for s in slots):
             msg = f"{codec}: U+FFFD in {text!r} needs a fill step"
             raise ValueError(msg)
-        # Without a fill step, GBK's euro sign is the byte 0x80 (Windows, browsers).
-        return b"".join(s if isinstance(s, bytes) else b"\x80" if s == EURO else b"?"
+        # Without a fill step, a choice is its first byte sequence (GBK's euro sign: 0x80).
+        return b"".join(s if isinstance(s, bytes) else s[0] if isinstance(s, tuple) else b"?"
                         for s in slots)
     if codec.startswith("sloppy-") or codec == "utf-8-variants":
         import ftfy.bad_codecs  # noqa: F401  (ftfy registers its codecs on import)
@@ -118,8 +119,8 @@ def apply_steps(text: str, steps: Iterable[Step | tuple[str, str]]) -> str:
     """Replay ``steps`` on ``text`` and return the result.
 
     ``encode`` with a ``fixenc:`` codec followed by ``fill`` keeps the holes (U+FFFD, ``?``
-    and GBK's ``€``, which is 80 or A2 E3) for the fill step, which puts one group of hex
-    bytes into each, in order;
+    and choices such as GBK's ``€``, which is 80 or A2 E3) for the fill step, which puts one
+    group of hex bytes into each, in order;
     ``decode`` after a ``fill`` turns what still cannot be decoded into U+FFFD, exactly as
     the repair did.
     """
