@@ -78,7 +78,6 @@ def fix_is_right(truth: str, damaged: str, chain: str, span: tuple[int, int],
     its replacement agrees (up to declared losses) with the truth between them.  A fix that
     repairs only part of a span can be right: that is a sound fix of that part.
     """
-    lo, hi = span
     # Only what the fix changes counts (ftfy's fixes cover a whole line, but change only
     # the damaged part of it).  Trimming can cut a character of the damage in two (the
     # `·` ending `Â·`, the UTF-8 of `·` read as Latin-1, is also the repaired text's last
