@@ -231,8 +231,8 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
     """The first stretch of blocks worth repairing: its first and last block index.
 
     ``pieces`` is the decoding, one string per decoded character (a lost character may
-    decode to more than one U+FFFD).  Blocks that decode to themselves (ASCII) are trimmed
-    from both ends, and :data:`BARRIER` of them in a row split the blocks into groups; within
+    decode to more than one U+FFFD).  Blocks that decode to themselves are trimmed from both
+    ends, and :data:`BARRIER` ASCII ones in a row split the blocks into groups; within
     the first group that has one, the contiguous blocks with the largest total gain win
     (Kadane).  Callers continue after the stretch, so later groups are found in turn.
     """
@@ -246,7 +246,10 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
     plain = 0
     for b, (s0, s1, c0, c1) in enumerate(blocks):
         if same(b):
-            plain += 1
+            # Only ASCII separates repairs: characters both codecs write alike (the kana
+            # EUC-JP and GB2312 share) sit inside the damage, between its pieces.
+            if line[base + s0] < "\x80":
+                plain += 1
             if plain >= BARRIER and best is not None and best[0] > 0:
                 break  # a stretch was found before this run of plain text: take it
             if plain >= BARRIER:

@@ -51,6 +51,15 @@ def _nonascii(text: str) -> int:
     return sum(1 for ch in text if ch >= "\x80")
 
 
+def _changed_chars(cand: Candidate) -> int:
+    """Non-ASCII characters of the replacement that differ from the original's (position by
+    position when both have the same length)."""
+    old, new = cand.original, cand.replacement
+    if len(old) != len(new):
+        return _nonascii(new)
+    return sum(1 for a, b in zip(old, new) if a != b and b >= "\x80")
+
+
 def _known(neighbour: str) -> str:
     """A neighbour to read a span next to; a lost character (U+FFFD) says nothing of it
     (是 before a lost 耶 is not less likely for it)."""
@@ -72,8 +81,9 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
     n_new = max(len(cand.replacement), 1)
     n_old = max(len(cand.original), 1)
     nonascii = _nonascii(cand.replacement)
-    # Per non-ASCII character: ASCII reads the same either way and would dilute the evidence.
-    per_char = (new - old) / max(nonascii, 1)
+    # Per changed non-ASCII character: ASCII, and characters both codecs read alike (the
+    # kana EUC-JP and GB2312 share), read the same either way and would dilute the evidence.
+    per_char = (new - old) / max(_changed_chars(cand), 1)
     return {
         "gain": new - old,
         "gain_per_char": _clip(per_char, -10.0, 40.0),
