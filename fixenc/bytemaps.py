@@ -8,7 +8,8 @@ cannot always do that, because real decoders are more lenient than Python's:
   rejects both.  So ``€`` inside GBK mojibake is a choice of 0x80 or A2 E3 (in UTF-8 read
   that way, a character ending in A2 before ``。``, E3 80 82, gives ``€``).
 - cp932 reads some characters from two byte pairs (NEC and IBM extensions: 抦 is ED AC or
-  FA C8), and cp950/cp949 a few: which pair was there decides what the true codec reads.
+  FA C8), and cp950 a few (box drawing, 十, 卅): which pair was there decides what the
+  true codec reads.
 - GB18030 decoders map the user-defined cells (AAA1-AFFE, F8A1-FEFE, A140-A7A0) to the
   Private Use Area, so a PUA character inside GBK mojibake stands for its two bytes.
 - Browsers read the five bytes cp1252 leaves undefined (81 8D 8F 90 9D) as the C1 controls
