@@ -369,6 +369,17 @@ def _feed_known(ctx: _Ctx, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> None:
     out_hyps.append((score, prev, ((byte, -1),), lead, out, fills, guessed, lost, guess_lp))
 
 
+def _feed_bytes(ctx: _Ctx, hyp: _Hyp, data: bytes) -> list[_Hyp]:
+    """The hypotheses after feeding the known bytes ``data`` to ``hyp``."""
+    stage = [hyp]
+    for byte in data:
+        step: list[_Hyp] = []
+        for h in stage:
+            _feed_known(ctx, h, byte, step)
+        stage = step
+    return stage
+
+
 def _feed_unknown(ctx: _Ctx, hyp: _Hyp, hole: int, out_hyps: list[_Hyp]) -> None:
     """Feed one unknown byte; ``hole`` is its tag (see the hypothesis layout)."""
     st = ctx.st
@@ -508,26 +519,14 @@ def decode_holes(
         nxt: list[_Hyp] = []
         if isinstance(slot, bytes):
             for hyp in hyps:
-                stage = [hyp]
-                for byte in slot:
-                    step: list[_Hyp] = []
-                    for h in stage:
-                        _feed_known(ctx, h, byte, step)
-                    stage = step
-                nxt.extend(stage)
+                nxt.extend(_feed_bytes(ctx, hyp, slot))
         elif isinstance(slot, tuple):
             # Known bytes, one of several sequences (GBK's €, cp932's duplicated
             # characters): each is read, the context decides, and the choice is recorded as
             # this slot's fill so that the fix replays.
             for hyp in hyps:
                 for option in slot:
-                    stage = [hyp]
-                    for byte in option:
-                        step = []
-                        for h in stage:
-                            _feed_known(ctx, h, byte, step)
-                        stage = step
-                    for h in stage:
+                    for h in _feed_bytes(ctx, hyp, option):
                         fills = h[5]
                         for byte in option:
                             fills = (hole, byte, fills)
@@ -536,16 +535,14 @@ def decode_holes(
         elif slot == HOLE or slot == QMARK:
             if slot == QMARK:
                 for hyp in hyps:
-                    step = []
-                    _feed_known(ctx, hyp, 0x3F, step)
                     # Record the literal reading so that replay fills this hole with "?".
                     nxt.extend((h[0], h[1], h[2], h[3], h[4], (hole, 0x3F, h[5]), h[6], h[7],
-                                h[8]) for h in step)
+                                h[8]) for h in _feed_bytes(ctx, hyp, b"?"))
             for hyp in hyps:
                 for length in hole_lengths:
                     stage = [hyp] if length == 1 else [(hyp[0] + HOLE2_LOGPROB, *hyp[1:])]
                     for pos in range(length):
-                        step = []
+                        step: list[_Hyp] = []
                         for h in stage:
                             _feed_unknown(ctx, h, hole * 4 + 2 * pos + length - 1, step)
                         stage = step
