@@ -558,7 +558,7 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
             and c.replacement.strip("\ufffd") and c.replacement.replace("\ufffd", "")
             != c.original.replace("\ufffd", "")
             and not _one_symbol_family(c.original, symbols_only=chain.wrong not in _DOS_PAGES)
-            and (_nonascii(_changed(c)) >= 2
+            and (_distinct(_changed(c)) >= 2
                  or ((c.left is not None or c.right is not None) and c.context_len >= 3))
             and c.replacement.count("\ufffd") <= _nonascii(c.replacement)
             and not _IMPLAUSIBLE_RE.search(c.replacement)]
@@ -599,6 +599,12 @@ _SYMBOL_FAMILIES = (("\u2500", "\u259f"), ("\uff61", "\uff9f"), ("\u3130", "\u31
 _DOS_PAGES = frozenset({"cp437", "cp850", "cp866"})
 """Code pages whose upper half is mostly box drawing and symbols: Chinese read through them
 can be symbols alone (新建文件夹 in cp437 is ``╨┬╜¿╬─╝■╝╨``, a zip entry name)."""
+
+
+def _distinct(text: str) -> int:
+    # A character repeated is one piece of evidence: 煦煦 (a word) is 分分 in GBK read as
+    # Big5, and one character cannot tell the two apart.
+    return len({ch for ch in text if ch >= "\x80" and ch != "\ufffd"})
 
 
 def _one_symbol_family(text: str, symbols_only: bool = True) -> bool:

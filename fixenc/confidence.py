@@ -41,8 +41,11 @@ def model_name(evidence: Mapping[str, float]) -> str:
     - ``ftfy``: ftfy's own repairs;
     - ``twice``: repairs that undo the same mistake twice (the first undo is judged only
       through the second, so their evidence means something else);
-    - ``guessed``: repairs that guessed lost bytes of a double-byte or UTF-8 decoder's
-      failures (dozens of choices per hole);
+    - ``guessed``: repairs that guessed bytes of UTF-8 that a double-byte decoder lost
+      (dozens of choices per hole);
+    - ``guessed_double``: repairs that guessed bytes of double-byte text (Big5, GBK,
+      Shift-JIS, EUC-KR) that another double-byte decoder lost: mostly one lead byte before
+      a known trail, a different game with its own accuracy;
     - ``guessed_single``: repairs that guessed bytes a single-byte code page could not read
       (Python's cp1252: one of five bytes per hole, a different game);
     - ``clean``: repairs that read every byte, lost none, kept no ``?`` that may stand for
@@ -55,7 +58,9 @@ def model_name(evidence: Mapping[str, float]) -> str:
     if evidence["layers2"] > 0:
         return "twice"
     if evidence["guessed_frac"] > 0:
-        return "guessed_single" if evidence["single_byte_wrong"] > 0 else "guessed"
+        if evidence["single_byte_wrong"] > 0:
+            return "guessed_single"
+        return "guessed_double" if evidence["double_byte_true"] > 0 else "guessed"
     if (evidence["lost_frac"] == 0 and evidence["kept_marks_frac"] == 0
             and evidence["beaten"] == 0 and evidence["residual"] == 0):
         return "clean"

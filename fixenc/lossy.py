@@ -33,7 +33,15 @@ PER_CHAR = 6
 """Candidate characters kept for one character with unknown bytes."""
 
 MAX_HOLE_SHARE = 0.25
-"""Above this share of holes among the slots, nothing is guessed (characters are lost)."""
+"""Above this share of holes among the slots of UTF-8, nothing is guessed (characters are
+lost): a hole there is one or two bytes of a three-byte character, and guesses would rest on
+guesses."""
+
+MAX_HOLE_SHARE_DBCS = 0.5
+"""The same for the double-byte codecs.  A hole in their text is mostly one lost lead byte:
+Python's decoders replace the byte they fail on and read its trail byte as the start of the
+next character (Big5 ``料庫`` AE C6 AE 77 read as GBK is ``�飘w``), so each hole sits
+between known bytes that, with the pair the decoder rejected, leave a few candidates."""
 
 ALTERNATIVES = 16
 """Alternatives remembered per guess, for its posterior given both neighbours."""
@@ -492,7 +500,8 @@ def decode_holes(
     if single:
         hole_lengths = (1,)  # one U+FFFD per byte
     holes_total = sum(1 for slot in slots if slot == HOLE or slot == QMARK)
-    if holes_total > max(MAX_HOLE_SHARE * len(slots), 4):
+    share = MAX_HOLE_SHARE if codec == "utf-8" else MAX_HOLE_SHARE_DBCS
+    if holes_total > max(share * len(slots), 4):
         # So much was lost that guesses would rest on guesses: give lost characters up.
         guess = False
     follow: list[int] = []

@@ -152,6 +152,24 @@ def _lift(a: str, b: str) -> float:
     return lm.pair_logprob(a, b) - lm.char_logprob(b)
 
 
+def familiar(line: str, pos: int, min_lift: float = FAMILIAR_LIFT) -> bool:
+    """Whether the character at ``pos`` forms a bigram at least ``min_lift`` likelier than
+    chance (natural log) with a neighbour: a screening hit that reads as part of a word (the
+    kana of a Japanese sentence, Hangul in Korean) rather than as damage.  Mojibake puts its
+    characters beside strangers: pairs the tables never saw, a lift of 0 or below.
+
+    >>> familiar("英国的市场规模是28亿英镑。", 11), familiar("错误：鍙戦€佹垚鍔?", 3)
+    (True, False)
+    >>> familiar("わたしはわが家", 3, min_lift=1.0), familiar("わたしはわが家", 3)
+    (True, False)
+    """
+    ch = line[pos]
+    left = line[pos - 1] if pos > 0 else ""
+    right = line[pos + 1] if pos + 1 < len(line) else ""
+    return ((left >= "\x80" and left != "\ufffd" and _lift(left, ch) >= min_lift)
+            or (right >= "\x80" and right != "\ufffd" and _lift(ch, right) >= min_lift))
+
+
 def _hangul_shaped(ch: str) -> bool:
     """Whether ``ch`` is what GBK reads from the bytes of a Hangul syllable of EUC-KR
     (lead B0-C8, trail A1-FE: the first 25 rows of GB2312's common hanzi)."""

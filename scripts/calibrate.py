@@ -195,10 +195,12 @@ def build() -> tuple[str, dict[str, float]]:
     x = np.array(xs, dtype=float)
     y = np.array(ys, dtype=float)
     names = np.array([model_name(dict(zip(FEATURES, row))) for row in x])
-    guessed = np.char.startswith(names, "guessed")  # both guessed models
+    guessed = np.char.startswith(names, "guessed")  # every guessed model
     parts = []
-    for name in ("clean", "read", "guessed", "guessed_single", "twice", "ftfy"):
+    for name in ("clean", "read", "guessed", "guessed_double", "guessed_single", "twice",
+                 "ftfy"):
         mask = names == name
+        print(f"{name}: {int(mask.sum())} examples, {int(y[mask].sum())} right", file=sys.stderr)
         parts.append((name, *_fit(x[mask], y[mask])))
     stats = {"examples": float(len(y)), "positives": float(y.sum()),
              "guessed": float(guessed.sum())}
