@@ -403,8 +403,6 @@ def repair(text: str, config: FixConfig | None = None, *,
         raise TypeError(msg)
     cfg = _resolve_config(config, min_confidence, to_simplified, strip_pinyin)
     if text.isascii() or not has_suspect(text):
-        if not cfg.strip_pinyin and cfg.to_simplified is None:
-            return Repair(original=text, text=text)  # the common case: nothing to do
         return _finish(text, [], cfg)
     fixes = _pass(text, cfg)
     for _ in range(cfg.max_passes - 1):
@@ -423,6 +421,8 @@ def _finish(text: str, fixes: list[Fix], cfg: FixConfig) -> Repair:
         from fixenc.stages import later_stages
 
         fixes = later_stages(text, fixes, cfg)
+    if not fixes:
+        return Repair(original=text, text=text)  # the common case: nothing to apply
     return Repair(original=text, text=_apply(text, fixes), fixes=tuple(fixes))
 
 
