@@ -328,8 +328,9 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
                    unbound: frozenset[int] = frozenset()) -> tuple[list[Candidate], int]:
     """Decode slots with holes, filling them, then keep the stretch that gains most."""
     end = start + len(slots)
-    prev = line[start - 1] if start > 0 else ""
-    after = line[end] if end < len(line) else "\n"  # the model's end-of-line marker
+    # Two characters of context on each side; a newline is the model's line boundary.
+    prev = line[start - 2:start] if start >= 2 else "\n" + line[:start]
+    after = (line[end:end + 2] + "\n")[:2]
     wrong = hole_decoder(chain, line[start:end])
     decoded = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
                            unbound=unbound)

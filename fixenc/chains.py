@@ -99,10 +99,11 @@ DAMAGE_KINDS: dict[str, str] = {
 
 
 TWICE_KINDS: dict[str, str] = {
-    f"{name}_twice": name for name, chain in CHAINS.items() if chain.family == "utf8_as_multibyte"
+    f"{name}_twice": name for name, chain in CHAINS.items() if chain.family != "utf8_as_single"
 }
-"""Kinds of fixes that undo the same mistake made twice (UTF-8→GBK→UTF-8→GBK), by the
-chain they apply twice."""
+"""Kinds of fixes that undo the same mistake made twice (UTF-8→GBK→UTF-8→GBK, GBK read as
+cp437 twice), by the chain they apply twice.  UTF-8 read as a single-byte code page twice
+is ftfy's ground (it undoes as many layers as it finds)."""
 
 LATER_KINDS: dict[str, str] = {
     "inserted_pinyin": "a pinyin reading a converter inserted after a character (數(shù)); "

@@ -9,8 +9,9 @@ possible characters it was: ``鍙戦€佹垚鍔?`` is E5 8F 91 E9 80 81 E6 88 9
 :func:`decode_holes` runs a beam search over the slots from :mod:`fixenc.bytemaps`:
 known bytes extend the current character, a hole stands for one or two unknown bytes, a
 ``?`` is either itself or a hole.  A character with unknown bytes is chosen among the
-characters the bytes allow, scored by the bigram model; when none is plausible the character
-is lost and stays U+FFFD.  The result carries the bytes chosen for each hole, so that the fix
+characters the bytes allow, scored by the language model with two characters of context
+(:func:`fixenc.lm.next_logprob`: trigrams backed off to bigrams); when none is plausible
+the character is lost and stays U+FFFD.  The result carries the bytes chosen for each hole, so that the fix
 can be replayed exactly (``Step("fill", ...)``).
 """
 
@@ -195,7 +196,7 @@ class _Ctx:
 
 
 # A hypothesis is a tuple, for speed:
-# (score, prev_char, template, need, out, fills, guessed, lost, guess_lp)
+# (score, context (the last two characters), template, need, out, fills, guessed, lost, guess_lp)
 # template: tuple of (byte | None, tag) for the character being built; tag is -1 for a
 # known byte, else hole * 4 + 2 * (position in the hole) + (hole length - 1); out: linked list (chunk, parent) of the bytes of each emitted character;
 # fills: linked list (hole_id, byte, parent).
@@ -269,7 +270,7 @@ def _context_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
     def compute() -> tuple[tuple[str, bytes, float], ...]:
         seen = {ch for ch, _, _ in have}
         out = []
-        for ch in lm.likely_after(prev):
+        for ch in lm.likely_after(prev[-1:]) + lm.likely_after_pair(prev):
             if ch in seen:
                 continue
             try:
@@ -295,8 +296,8 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
             ch = data.decode(st.codec)
         except UnicodeDecodeError:
             return
-        out_hyps.append((score + lm.pair_logprob(prev, ch), ch, (), 0, ((data, 0, 0.0, (), ()), out),
-                         fills, guessed, lost, guess_lp))
+        out_hyps.append((score + lm.next_logprob(prev, ch), (prev + ch)[-2:], (), 0,
+                         ((data, 0, 0.0, (), ()), out), fills, guessed, lost, guess_lp))
         return
     unknown = [i for i, b in enumerate(raw) if b is None]
     _lose(st, hyp, out_hyps)
@@ -307,7 +308,7 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     cands += _context_candidates(ctx, template, raw, prev, cands)
     if not cands:
         return
-    scored = [(lm.pair_logprob(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
+    scored = [(lm.next_logprob(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
               for ch, data, _ in cands]
     scored.sort(key=lambda item: -item[0])
     top = scored[0][0]
@@ -318,7 +319,8 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
         new_fills = fills
         for i in unknown:
             new_fills = (template[i][1] >> 2, data[i], new_fills)
-        out_hyps.append((score + logp, ch, (), 0, ((data, 1, logp - norm, holes, alts), out),
+        out_hyps.append((score + logp, (prev + ch)[-2:], (), 0,
+                         ((data, 1, logp - norm, holes, alts), out),
                          new_fills, guessed + 1, lost, guess_lp + (logp - norm)))
 
 
@@ -330,7 +332,7 @@ def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     in its first hole.  In a double-byte codec a lone lead byte would pair with whatever
     follows, so its trail hole gets 0xFF, which no double-byte codec accepts as a trail.
     """
-    score, _prev, template, _need, out, fills, guessed, lost, guess_lp = hyp
+    score, prev, template, _need, out, fills, guessed, lost, guess_lp = hyp
     known = any(b is not None for b, _ in template)
     fill_ff = not known or st.codec != "utf-8"
     # Python's cp932 reads FF as U+F8F3 (Private Use): its unassigned row 85 fails instead.
@@ -343,8 +345,8 @@ def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
             chunk.append(filler)
             fills = (hole >> 2, filler, fills)
             fill_ff = False
-    out_hyps.append((score + LOST_LOGPROB, "\ufffd", (), 0, ((bytes(chunk), 2, 0.0, (), ()), out), fills,
-                     guessed, lost + 1, guess_lp))
+    out_hyps.append((score + LOST_LOGPROB, prev[-1:] + "\ufffd", (), 0,
+                     ((bytes(chunk), 2, 0.0, (), ()), out), fills, guessed, lost + 1, guess_lp))
 
 
 def _continue(ctx: _Ctx, hyp: _Hyp, entry: tuple[int | None, int],
@@ -371,7 +373,7 @@ def _feed_known(ctx: _Ctx, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> None:
         return
     if lead == 0:
         ch = bytes([byte]).decode(st.codec, "replace")
-        out_hyps.append((score + lm.pair_logprob(prev, ch), ch, (), 0,
+        out_hyps.append((score + lm.next_logprob(prev, ch), (prev + ch)[-2:], (), 0,
                          ((bytes([byte]), 0, 0.0, (), ()), out), fills, guessed, lost, guess_lp))
         return
     out_hyps.append((score, prev, ((byte, -1),), lead, out, fills, guessed, lost, guess_lp))
@@ -514,14 +516,14 @@ def decode_holes(
                 follow.append(-1)
             elif isinstance(following, bytes):
                 follow.append(following[0])
-            elif following is None and after and after < "\x80":
-                follow.append(ord(after))
+            elif following is None and after and after[0] < "\x80":
+                follow.append(ord(after[0]))
             else:
                 follow.append(-1)  # end of text, or unknown: no constraint
         elif isinstance(slot, tuple):
             follow.append(-1)  # a choice is numbered like a hole, for its fill; never checked
     ctx = _Ctx(st, guess, wrong, tuple(follow), script, forced)
-    hyps: list[_Hyp] = [(0.0, prev, (), 0, None, None, 0, 0, 0.0)]
+    hyps: list[_Hyp] = [(0.0, prev[-2:] or "\n", (), 0, None, None, 0, 0, 0.0)]
     hole = 0
     complete: tuple[int, int, list[_Hyp]] = (0, 0, hyps)  # slots used, holes, hypotheses
     for index, slot in enumerate(slots):
@@ -578,7 +580,10 @@ def decode_holes(
             _lose(st, hyp, lost_end)
             hyp = lost_end[0]
         if after and used == len(slots):
-            hyp = (hyp[0] + lm.pair_logprob(hyp[1], after), *hyp[1:])
+            end = lm.next_logprob(hyp[1], after[0])
+            if len(after) > 1:
+                end += lm.next_logprob(hyp[1][-1:] + after[0], after[1])
+            hyp = (hyp[0] + end, *hyp[1:])
         finals.append(hyp)
     best = max(finals, key=lambda h: h[0])
     score, _prev, _t, _n, out, fills, guessed, lost, guess_lp = best
@@ -608,17 +613,27 @@ def decode_holes(
 def posteriors(decoded: Decoded, prev: str = "", after: str = "",
                script: Script | None = None) -> list[float]:
     """For each character of ``decoded``: 1.0 if read, else the probability of the guess
-    among its alternatives given the characters on both sides (0.0 for a lost one)."""
+    among its alternatives given two characters on each side (``prev`` and ``after`` hold
+    the text around ``decoded``, nearest last and first; 0.0 for a lost character)."""
     texts = [c.decode(decoded.codec, "replace") for c in decoded.chunks]
+    chars = [*prev[-2:], *(t[-1:] if t else "" for t in texts), *after[:2]]
+    base = len(prev[-2:])
     out: list[float] = []
     for i, tag in enumerate(decoded.tags):
         if tag != 1:
             out.append(1.0 if tag == 0 else 0.0)
             continue
-        left = texts[i - 1][-1:] if i > 0 else prev
-        right = texts[i + 1][:1] if i + 1 < len(texts) else after
-        scores = {ch: lm.pair_logprob(left, ch) + (lm.pair_logprob(ch, right) if right else 0.0)
-                  + mismatch_logprob(ch, script) for ch, _ in decoded.alternatives[i]}
+        k = base + i
+        left = "".join(chars[max(0, k - 2):k])
+        right = chars[k + 1:k + 3]
+        scores = {}
+        for ch, _ in decoded.alternatives[i]:
+            value = lm.next_logprob(left, ch) + mismatch_logprob(ch, script)
+            if right and right[0]:
+                value += lm.next_logprob(left[-1:] + ch, right[0])
+                if len(right) > 1 and right[1]:
+                    value += lm.next_logprob(ch + right[0], right[1])
+            scores[ch] = value
         top = max(scores.values())
         total = sum(math.exp(v - top) for v in scores.values())
         out.append(math.exp(scores.get(texts[i], -1e9) - top) / total)

@@ -209,8 +209,10 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
             batch.extend(cands)
             # Two layers: the first undo gives mojibake again (so it is often no candidate
             # at all: its text may hold the Private Use characters of the first layer, and
-            # reads no better than the second).
-            if chain.family == "utf8_as_multibyte" and (dense or any(
+            # reads no better than the second).  Every family but UTF-8 read as a
+            # single-byte code page, which ftfy undoes layer by layer: GBK read as cp437
+            # twice (zip names unpacked twice) was left alone until session 6.
+            if chain.family != "utf8_as_single" and (dense or any(
                     not signature(chain.name).isdisjoint(c.replacement) for c in cands)):
                 batch.extend(_twice_candidates(line, hits, chain))
         found.extend(batch)

@@ -99,6 +99,32 @@ def test_start_of_text_and_context() -> None:
     assert lm.text_logprob("", prev="你", next="好") == lm.pair_logprob("你", "好")
 
 
+def test_next_logprob_backs_off_to_bigrams() -> None:
+    # One character of context, none, or two never seen together: the bigram model alone.
+    assert lm.next_logprob("", "的") == lm.pair_logprob("", "的")
+    assert lm.next_logprob("你", "好") == lm.pair_logprob("你", "好")
+    assert lm.next_logprob("\ue000\ue001", "好") == lm.pair_logprob("\ue001", "好")
+    assert lm.next_logprob("一些中华", "民") == lm.next_logprob("中华", "民")
+    # A stored context: what it was seen followed by gains, what it never was loses.
+    assert lm.next_logprob("中华", "民") > lm.pair_logprob("华", "民") + 3
+    assert lm.next_logprob("中华", "的") < lm.pair_logprob("华", "的")
+    assert lm.next_logprob("中华", "的") == pytest.approx(
+        math.log(1 - lm.TRIGRAM_LAMBDA) + lm.pair_logprob("华", "的"))
+    with pytest.raises(ValueError, match="character"):
+        lm.next_logprob("中华", "民族")
+
+
+def test_trigram_distribution_is_sub_normalized() -> None:
+    # The mass of the trigrams pruned from a context is not handed to the bigrams (measured:
+    # redistributing it made end-of-line guesses less sure), so a stored context sums to
+    # between 1 - TRIGRAM_LAMBDA and 1.
+    vocabulary = lm._model().unigram
+    for context in ("中华", "我们", "\n我", "です"):
+        assert context[-2:] in lm._trigrams().contexts, context
+        total = math.fsum(math.exp(lm.next_logprob(context, b)) for b in vocabulary)
+        assert 1 - lm.TRIGRAM_LAMBDA < total < 1.01, context
+
+
 def test_conditional_distribution_sums_to_about_one() -> None:
     vocabulary = lm._model().unigram
     for a in ("的", "a", "", "。", "ж", "浣", "\U0002b81d"):
@@ -134,10 +160,12 @@ def test_committed_tables_within_size_limits() -> None:
     files = [p for p in TABLES.iterdir() if p.name != "__init__.py" and p.is_file()]
     assert {p.name for p in files} >= {"PROVENANCE.txt", "unigram.bin", "bigram.bin"}
     sizes = {p.name: p.stat().st_size for p in files}
+    # The generators' own limits (scripts/build_tables.py, scripts/build_trigrams.py).
+    assert sizes.pop("trigram.bin") <= 3_000_000
     assert max(sizes.values()) <= 1_900_000
     assert sum(sizes.values()) <= 4_000_000
     provenance = (TABLES / "PROVENANCE.txt").read_text(encoding="utf-8")
     assert "GENERATED, do not edit" in provenance
     assert "scripts/build_tables.py" in provenance
-    for name in ("unigram.bin", "bigram.bin"):
+    for name in ("unigram.bin", "bigram.bin", "trigram.bin"):
         assert b"GENERATED" in (TABLES / name).read_bytes().split(b"\n", 1)[0]

@@ -44,11 +44,9 @@ def _repair_lines(text: str) -> str:
 # Samples the engine does not yet repair completely at the default threshold: a few of their
 # lines get confidences just under 0.9 (see tests/cases/known_failures.json for the same
 # kind of case).  Strict, so that the day they pass, this list must shrink.
-KNOWN_FAILURES: dict[str, str] = {
-    "zip_names_gbk_as_cp437.txt": "lines 3-4: the file name 周例会 (╓▄└²╗ß), 6 bytes apart "
-    "from its repaired folder names, which Big5 and EUC-KR read too (笚瞰頗, 鷺절삔): 0.65 "
-    "from the clean model (0.96 from 0.1.0's first models); its folders are repaired",
-}
+KNOWN_FAILURES: dict[str, str] = {}
+# zip_names_gbk_as_cp437.txt left this list in session 6: the file name 周例会 (╓▄└²╗ß) is
+# repaired beside its folders.
 
 
 def _param(path: Path) -> object:

@@ -77,3 +77,25 @@ def test_check_mode(
     assert build_tables.stale(tmp_path, tables) == ["bigram.bin", "unigram.bin"]
     assert build_tables.main(["--out", str(tmp_path)]) == 0
     assert build_tables.stale(tmp_path, tables) == []
+
+
+build_trigrams = _load("build_trigrams")
+
+
+def test_trigrams_are_fresh(tmp_path: Path) -> None:
+    if build_trigrams.corpus.corpora_dir() is None:
+        pytest.skip("corpora folder absent (../shared/corpora or $FIXENC_CORPORA)")
+    tables = build_trigrams.build()
+    assert sorted(tables) == ["TRIGRAM_PROVENANCE.txt", "trigram.bin"]
+    assert tables["trigram.bin"] == (TABLES / "trigram.bin").read_bytes(), (
+        "trigram.bin is stale: run `python scripts/build_trigrams.py`")
+    provenance = (TABLES / "TRIGRAM_PROVENANCE.txt").read_bytes()
+    if f"python: {sys.version_info.major}.{sys.version_info.minor}\n".encode() in provenance:
+        assert tables["TRIGRAM_PROVENANCE.txt"] == provenance
+    else:  # generated under another Python: only the version lines may differ
+        assert _without_versions(tables["TRIGRAM_PROVENANCE.txt"]) == _without_versions(provenance)
+    # --check compares without writing, and reports a stale copy.
+    build_trigrams.build_tables.write(tmp_path, tables)
+    assert build_trigrams.build_tables.stale(tmp_path, tables) == []
+    (tmp_path / "trigram.bin").write_bytes(b"stale")
+    assert build_trigrams.build_tables.stale(tmp_path, tables) == ["trigram.bin"]
