@@ -36,6 +36,7 @@ FEATURES: tuple[str, ...] = (
     "single_byte_wrong",
     "double_byte_true",
     "guessed_gbk",
+    "guess_min_gbk",
     "short",
     "from_ftfy",
     "margin_per_char",
@@ -126,6 +127,7 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
         # confidence of 0.74, under Big5 19% at 0.32): GBK, the common case, gets its own say
         # in the models of guesses (constant, so without weight, in the others).
         "guessed_gbk": 1.0 if cand.guessed and cand.chain.wrong == "gbk" else 0.0,
+        "guess_min_gbk": cand.guess_min if cand.guessed and cand.chain.wrong == "gbk" else 0.0,
         "nonascii_new": float(nonascii),
         "short": 1.0 if nonascii <= 2 else 0.0,
         "from_ftfy": 1.0 if cand.source == "ftfy" else 0.0,
