@@ -193,6 +193,14 @@ class _Ctx:
     follow: tuple[int, ...]  # per hole: the known byte after it, or -1
     script: Script | None
     forced: frozenset[int]  # holes whose characters are given up without guessing
+    next: Callable[[str, str], float]  # log P(character | the two before it)
+
+
+def _bigram_next(context: str, ch: str) -> float:
+    """:func:`fixenc.lm.next_logprob` without the trigrams: for slots with nothing to guess,
+    whose choices (GBK's €, cp932's duplicated characters) one neighbour settles, so that
+    clean text never loads the trigram table."""
+    return lm.pair_logprob(context[-1:], ch)
 
 
 # A hypothesis is a tuple, for speed:
@@ -296,7 +304,7 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
             ch = data.decode(st.codec)
         except UnicodeDecodeError:
             return
-        out_hyps.append((score + lm.next_logprob(prev, ch), (prev + ch)[-2:], (), 0,
+        out_hyps.append((score + ctx.next(prev, ch), (prev + ch)[-2:], (), 0,
                          ((data, 0, 0.0, (), ()), out), fills, guessed, lost, guess_lp))
         return
     unknown = [i for i, b in enumerate(raw) if b is None]
@@ -308,7 +316,7 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     cands += _context_candidates(ctx, template, raw, prev, cands)
     if not cands:
         return
-    scored = [(lm.next_logprob(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
+    scored = [(ctx.next(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
               for ch, data, _ in cands]
     scored.sort(key=lambda item: -item[0])
     top = scored[0][0]
@@ -373,7 +381,7 @@ def _feed_known(ctx: _Ctx, hyp: _Hyp, byte: int, out_hyps: list[_Hyp]) -> None:
         return
     if lead == 0:
         ch = bytes([byte]).decode(st.codec, "replace")
-        out_hyps.append((score + lm.next_logprob(prev, ch), (prev + ch)[-2:], (), 0,
+        out_hyps.append((score + ctx.next(prev, ch), (prev + ch)[-2:], (), 0,
                          ((bytes([byte]), 0, 0.0, (), ()), out), fills, guessed, lost, guess_lp))
         return
     out_hyps.append((score, prev, ((byte, -1),), lead, out, fills, guessed, lost, guess_lp))
@@ -522,7 +530,8 @@ def decode_holes(
                 follow.append(-1)  # end of text, or unknown: no constraint
         elif isinstance(slot, tuple):
             follow.append(-1)  # a choice is numbered like a hole, for its fill; never checked
-    ctx = _Ctx(st, guess, wrong, tuple(follow), script, forced)
+    ctx = _Ctx(st, guess, wrong, tuple(follow), script, forced,
+               lm.next_logprob if guess and holes_total else _bigram_next)
     hyps: list[_Hyp] = [(0.0, prev[-2:] or "\n", (), 0, None, None, 0, 0, 0.0)]
     hole = 0
     complete: tuple[int, int, list[_Hyp]] = (0, 0, hyps)  # slots used, holes, hypotheses
@@ -580,9 +589,9 @@ def decode_holes(
             _lose(st, hyp, lost_end)
             hyp = lost_end[0]
         if after and used == len(slots):
-            end = lm.next_logprob(hyp[1], after[0])
+            end = ctx.next(hyp[1], after[0])
             if len(after) > 1:
-                end += lm.next_logprob(hyp[1][-1:] + after[0], after[1])
+                end += ctx.next(hyp[1][-1:] + after[0], after[1])
             hyp = (hyp[0] + end, *hyp[1:])
         finals.append(hyp)
     best = max(finals, key=lambda h: h[0])

@@ -41,6 +41,22 @@ def test_import_loads_nothing() -> None:
     assert result.returncode == 0
 
 
+def test_trigrams_load_only_to_guess() -> None:
+    # Clean lines that reach the chains (a rare character, a choice among cp932's duplicated
+    # characters) do not need the 2 MB trigram table; a lost byte does.
+    code = (
+        "import sys, fixenc\n"
+        "from fixenc import lm\n"
+        "for line in ['事王勿急退、勿怙惡、蓋王所悅者則行之、', '英国的市场规模是28亿英镑。']:\n"
+        "    fixenc.repair(line)\n"
+        "before = lm._trigrams.cache_info().currsize\n"
+        "assert fixenc.fix('错误：鍙戦€佹垚鍔?') == '错误：发送成功'\n"
+        "sys.exit(10 * before + lm._trigrams.cache_info().currsize)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
+    assert result.returncode == 1
+
+
 def test_brief_examples() -> None:
     assert lm.text_logprob("你好") > lm.text_logprob("浣犲ソ") + 20
     assert lm.text_logprob("中文") > lm.text_logprob("ÖÐÎÄ") + 20
