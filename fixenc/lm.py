@@ -132,7 +132,6 @@ class _Trigrams(NamedTuple):
     contexts: dict[str, tuple[int, int]]  # two context chars -> slice of successors/logps
     successors: str
     logps: array  # type: ignore[type-arg]  # 100 * log P_ml(c | a b)
-    cache: dict[str, float]  # trigram -> interpolated log P(c | a b)
 
 
 @functools.cache
@@ -151,7 +150,12 @@ def _trigrams() -> _Trigrams:
     logps = _array("h", raw[pos : pos + 2 * n])
     keys = [pairs[i : i + 2] for i in range(0, 2 * m, 2)]
     contexts = dict(zip(keys, zip([0, *ends[:-1]], ends, strict=True), strict=True))
-    return _Trigrams(contexts, successors, logps, {})
+    return _Trigrams(contexts, successors, logps)
+
+
+_NEXT_CACHE: dict[str, float] = {}
+"""Memo of :func:`next_logprob` by the last two characters of the context and the next one
+(a shorter key: a shorter context)."""
 
 
 def next_logprob(context: str, ch: str) -> float:
@@ -168,28 +172,27 @@ def next_logprob(context: str, ch: str) -> float:
     >>> next_logprob("", "我") == pair_logprob("", "我")
     True
     """
+    key = context[-2:] + ch
+    value = _NEXT_CACHE.get(key)  # the fast path: the beam search asks the same few often
+    if value is not None:
+        return value
     if len(ch) != 1:
         msg = "next_logprob() takes a context and one character"
         raise ValueError(msg)
     if len(context) < 2:
-        return pair_logprob(context, ch)
-    key = context[-2:] + ch
-    tri = _trigrams()
-    value = tri.cache.get(key)
-    if value is not None:
-        return value
-    bigram = pair_logprob(context[-1], ch)
-    span = tri.contexts.get(key[:2])
-    if span is None:
-        value = bigram
+        value = pair_logprob(context, ch)
     else:
-        lo, hi = span
-        i = bisect_left(tri.successors, ch, lo, hi)
-        pml = math.exp(tri.logps[i] / 100) if i < hi and tri.successors[i] == ch else 0.0
-        value = math.log(TRIGRAM_LAMBDA * pml + (1 - TRIGRAM_LAMBDA) * math.exp(bigram))
-    if len(tri.cache) >= _CACHE_LIMIT:
-        tri.cache.clear()
-    tri.cache[key] = value
+        tri = _trigrams()
+        value = bigram = pair_logprob(context[-1], ch)
+        span = tri.contexts.get(key[:2])
+        if span is not None:
+            lo, hi = span
+            i = bisect_left(tri.successors, ch, lo, hi)
+            pml = math.exp(tri.logps[i] / 100) if i < hi and tri.successors[i] == ch else 0.0
+            value = math.log(TRIGRAM_LAMBDA * pml + (1 - TRIGRAM_LAMBDA) * math.exp(bigram))
+    if len(_NEXT_CACHE) >= _CACHE_LIMIT:
+        _NEXT_CACHE.clear()
+    _NEXT_CACHE[key] = value
     return value
 
 

@@ -293,6 +293,40 @@ def _context_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
     return _memo(("after", prev, *_memo_key(ctx, template, raw)), compute)
 
 
+_RANKED_CACHE: dict[tuple[object, ...], tuple[tuple[tuple[float, str, bytes], ...], float,
+                                             tuple[tuple[str, bytes], ...]] | None] = {}
+
+
+def _ranked(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
+            raw: tuple[int | None, ...], prev: str,
+            ) -> tuple[tuple[tuple[float, str, bytes], ...], float,
+                       tuple[tuple[str, bytes], ...]] | None:
+    """The guesses for a character with unknown bytes after ``prev``: the best
+    :data:`PER_CHAR` as (log-probability, character, bytes), the log of the normalizer (all
+    candidates and giving the character up), and the :data:`ALTERNATIVES` remembered for
+    its posterior.  Memoized: a span is decoded several times (guessing, in its script, with
+    doubtful guesses given up), and its hypotheses share contexts."""
+    key = ("ranked", prev, ctx.script, ctx.next, *_memo_key(ctx, template, raw))
+    if key in _RANKED_CACHE:
+        return _RANKED_CACHE[key]
+    cands = _consistent_candidates(ctx, template, raw)[:CANDIDATES]
+    cands += _context_candidates(ctx, template, raw, prev, cands)
+    result = None
+    if cands:
+        scored = [(ctx.next(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
+                  for ch, data, _ in cands]
+        scored.sort(key=lambda item: -item[0])
+        top = scored[0][0]
+        norm = top + math.log(sum(math.exp(v - top) for v, _, _ in scored)
+                              + math.exp(LOST_LOGPROB - top))
+        result = (tuple(scored[:PER_CHAR]), norm,
+                  tuple((c, d) for _, c, d in scored[:ALTERNATIVES]))
+    if len(_RANKED_CACHE) > 100_000:
+        _RANKED_CACHE.clear()
+    _RANKED_CACHE[key] = result
+    return result
+
+
 def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     """The current character is complete: emit it (or its candidates) into ``out_hyps``."""
     st = ctx.st
@@ -312,18 +346,11 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     holes = tuple(sorted({template[i][1] >> 2 for i in unknown}))
     if len(unknown) > 2 or not ctx.guess or not ctx.forced.isdisjoint(holes):
         return
-    cands = _consistent_candidates(ctx, template, raw)[:CANDIDATES]
-    cands += _context_candidates(ctx, template, raw, prev, cands)
-    if not cands:
+    ranked = _ranked(ctx, template, raw, prev)
+    if ranked is None:
         return
-    scored = [(ctx.next(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
-              for ch, data, _ in cands]
-    scored.sort(key=lambda item: -item[0])
-    top = scored[0][0]
-    norm = top + math.log(sum(math.exp(v - top) for v, _, _ in scored)
-                          + math.exp(LOST_LOGPROB - top))
-    alts = tuple((c, d) for _, c, d in scored[:ALTERNATIVES])
-    for logp, ch, data in scored[:PER_CHAR]:
+    scored, norm, alts = ranked
+    for logp, ch, data in scored:
         new_fills = fills
         for i in unknown:
             new_fills = (template[i][1] >> 2, data[i], new_fills)
