@@ -110,18 +110,28 @@ def _read(folder: Traversable) -> _Model:
     values = _array("h", raw[4 + 4 * n : 4 + 6 * n])
     unigram = dict(zip(map(chr, chars), (v / 100 for v in values), strict=True))
 
-    raw = _payload(folder / "bigram.bin", b"FXB2")
+    contexts, successors, logps = _successors(_payload(folder / "bigram.bin", b"FXB2"), 1)
+    return _Model(unigram, contexts, successors, logps, min(unigram.values()), {})
+
+
+def _successors(raw: memoryview, width: int
+                ) -> tuple[dict[str, tuple[int, int]], str, array]:  # type: ignore[type-arg]
+    """A table of successors by context (``bigram.bin``: contexts of one character,
+    ``trigram.bin``: of two): m:uint32 n:uint32 | m contexts of ``width`` characters
+    (UTF-32-LE) | m x uint32 successors per context | n successors (UTF-32-LE) | n x int16.
+    Returns each context's slice of the successors, the successors, and their values."""
     m, n = _array("I", raw[:8])
     pos = 8
-    context_chars = str(raw[pos : pos + 4 * m], "utf-32-le")
-    pos += 4 * m
+    chars = str(raw[pos : pos + 4 * width * m], "utf-32-le")
+    pos += 4 * width * m
     ends = list(accumulate(_array("I", raw[pos : pos + 4 * m])))
     pos += 4 * m
     successors = str(raw[pos : pos + 4 * n], "utf-32-le")
     pos += 4 * n
     logps = _array("h", raw[pos : pos + 2 * n])
-    contexts = dict(zip(context_chars, zip([0, *ends[:-1]], ends, strict=True), strict=True))
-    return _Model(unigram, contexts, successors, logps, min(unigram.values()), {})
+    keys = chars if width == 1 else [chars[i : i + width] for i in range(0, width * m, width)]
+    contexts = dict(zip(keys, zip([0, *ends[:-1]], ends, strict=True), strict=True))
+    return contexts, successors, logps
 
 
 @functools.cache
@@ -141,18 +151,7 @@ def _trigrams() -> _Trigrams:
     """The trigram table (``scripts/build_trigrams.py``), read on first use: only guessing
     lost bytes needs it."""
     raw = _payload(resources.files("fixenc._tables") / "trigram.bin", b"FXT1")
-    m, n = _array("I", raw[:8])
-    pos = 8
-    pairs = str(raw[pos : pos + 8 * m], "utf-32-le")
-    pos += 8 * m
-    ends = list(accumulate(_array("I", raw[pos : pos + 4 * m])))
-    pos += 4 * m
-    successors = str(raw[pos : pos + 4 * n], "utf-32-le")
-    pos += 4 * n
-    logps = _array("h", raw[pos : pos + 2 * n])
-    keys = [pairs[i : i + 2] for i in range(0, 2 * m, 2)]
-    contexts = dict(zip(keys, zip([0, *ends[:-1]], ends, strict=True), strict=True))
-    return _Trigrams(contexts, successors, logps)
+    return _Trigrams(*_successors(raw, 2))
 
 
 _NEXT_CACHE: dict[str, float] = {}

@@ -403,19 +403,23 @@ def main(argv: Iterable[str] | None = None) -> int:
     if args.evaluate:
         evaluate(args.out, (0.5, 0.7, 0.8, 0.85, 0.88, 0.9, 0.92, 0.95))
         return 0
-    tables = build()
-    if args.check:
-        bad = stale(args.out, tables)
+    return check_or_write(args.out, build(), args.check, GENERATOR)
+
+
+def check_or_write(out: Path, tables: dict[str, bytes], check: bool, generator: str) -> int:
+    """Compare ``tables`` with ``out`` (exit status 1 if stale) or write them there."""
+    if check:
+        bad = stale(out, tables)
         for name in bad:
-            print(f"stale: {args.out / name}", file=sys.stderr)
+            print(f"stale: {out / name}", file=sys.stderr)
         if bad:
-            print("run `python scripts/build_tables.py` to regenerate", file=sys.stderr)
+            print(f"run `python {generator}` to regenerate", file=sys.stderr)
             return 1
-        print(f"{args.out}: {len(tables)} tables are fresh")
+        print(f"{out}: {len(tables)} tables are fresh")
         return 0
-    write(args.out, tables)
+    write(out, tables)
     for name, data in sorted(tables.items()):
-        print(f"wrote {args.out / name} ({len(data):,} bytes)")
+        print(f"wrote {out / name} ({len(data):,} bytes)")
     return 0
 
 

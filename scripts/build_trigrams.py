@@ -149,20 +149,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=build_tables.TABLES_DIR,
                         help="output folder (default: fixenc/_tables)")
     args = parser.parse_args(None if argv is None else list(argv))
-    tables = build()
-    if args.check:
-        bad = build_tables.stale(args.out, tables)
-        for name in bad:
-            print(f"stale: {args.out / name}", file=sys.stderr)
-        if bad:
-            print("run `python scripts/build_trigrams.py` to regenerate", file=sys.stderr)
-            return 1
-        print(f"{args.out}: {len(tables)} tables are fresh")
-        return 0
-    build_tables.write(args.out, tables)
-    for name, data in sorted(tables.items()):
-        print(f"wrote {args.out / name} ({len(data):,} bytes)")
-    return 0
+    return build_tables.check_or_write(args.out, build(), args.check, GENERATOR)
 
 
 if __name__ == "__main__":
