@@ -301,13 +301,8 @@ def likely_after(a: str, min_logprob: float = -7.0) -> tuple[str, ...]:
     ()
     """
     model = _model()
-    span = model.contexts.get(a or _BOUNDARY)
-    if span is None:
-        return ()
-    lo, hi = span
-    floor = min_logprob * 100
-    logps = model.logps
-    return tuple(model.successors[i] for i in range(lo, hi) if logps[i] >= floor)
+    return _seen_after(model.contexts, model.successors, model.logps, a or _BOUNDARY,
+                       min_logprob)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -321,13 +316,19 @@ def likely_after_pair(context: str, min_logprob: float = -5.0) -> tuple[str, ...
     if len(context) < 2:
         return ()
     tri = _trigrams()
-    span = tri.contexts.get(context[-2:])
+    return _seen_after(tri.contexts, tri.successors, tri.logps, context[-2:], min_logprob)
+
+
+def _seen_after(contexts: dict[str, tuple[int, int]], successors: str,
+                logps: array, key: str, min_logprob: float,  # type: ignore[type-arg]
+                ) -> tuple[str, ...]:
+    """The stored successors of ``key`` with a log-probability of at least ``min_logprob``."""
+    span = contexts.get(key)
     if span is None:
         return ()
     lo, hi = span
     floor = min_logprob * 100
-    logps = tri.logps
-    return tuple(tri.successors[i] for i in range(lo, hi) if logps[i] >= floor)
+    return tuple(successors[i] for i in range(lo, hi) if logps[i] >= floor)
 
 
 def text_logprob(text: str, prev: str = "", next: str = "") -> float:
