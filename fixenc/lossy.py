@@ -22,6 +22,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fixenc import lm
 from fixenc.bytemaps import HOLE, QMARK, Slot
@@ -236,7 +237,9 @@ def _consistent(ctx: _Ctx, template: tuple[tuple[int | None, int], ...], data: b
     return True
 
 
-_CONSISTENT_CACHE: dict[tuple[object, ...], tuple[tuple[str, bytes, float], ...]] = {}
+_CONSISTENT_CACHE: dict[tuple[object, ...], object] = {}
+"""Memo of candidate characters and ranked guesses (:func:`_memo`), keyed by what they
+depend on; cleared when it grows past 200,000 entries."""
 
 
 def _memo_key(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
@@ -247,14 +250,19 @@ def _memo_key(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
     return (ctx.st.codec, ctx.wrong, raw, tuple(tag & 3 for _, tag in template), follow)
 
 
-def _memo(key: tuple[object, ...], compute: Callable[[], tuple[tuple[str, bytes, float], ...]]
-          ) -> tuple[tuple[str, bytes, float], ...]:
-    found = _CONSISTENT_CACHE.get(key)
-    if found is None:
+_T = TypeVar("_T")
+
+
+def _memo(key: tuple[object, ...], compute: Callable[[], _T]) -> _T:
+    found = _CONSISTENT_CACHE.get(key, _MISSING)
+    if found is _MISSING:
         if len(_CONSISTENT_CACHE) > 200_000:
             _CONSISTENT_CACHE.clear()
         found = _CONSISTENT_CACHE[key] = compute()
-    return found
+    return found  # type: ignore[return-value]
+
+
+_MISSING = object()
 
 
 def _consistent_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
@@ -293,10 +301,6 @@ def _context_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
     return _memo(("after", prev, *_memo_key(ctx, template, raw)), compute)
 
 
-_RANKED_CACHE: dict[tuple[object, ...], tuple[tuple[tuple[float, str, bytes], ...], float,
-                                             tuple[tuple[str, bytes], ...]] | None] = {}
-
-
 def _ranked(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
             raw: tuple[int | None, ...], prev: str,
             ) -> tuple[tuple[tuple[float, str, bytes], ...], float,
@@ -306,25 +310,23 @@ def _ranked(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
     candidates and giving the character up), and the :data:`ALTERNATIVES` remembered for
     its posterior.  Memoized: a span is decoded several times (guessing, in its script, with
     doubtful guesses given up), and its hypotheses share contexts."""
-    key = ("ranked", prev, ctx.script, ctx.next, *_memo_key(ctx, template, raw))
-    if key in _RANKED_CACHE:
-        return _RANKED_CACHE[key]
-    cands = _consistent_candidates(ctx, template, raw)[:CANDIDATES]
-    cands += _context_candidates(ctx, template, raw, prev, cands)
-    result = None
-    if cands:
+    def compute() -> tuple[tuple[tuple[float, str, bytes], ...], float,
+                           tuple[tuple[str, bytes], ...]] | None:
+        cands = _consistent_candidates(ctx, template, raw)[:CANDIDATES]
+        cands += _context_candidates(ctx, template, raw, prev, cands)
+        if not cands:
+            return None
         scored = [(ctx.next(prev, ch) + mismatch_logprob(ch, ctx.script), ch, data)
                   for ch, data, _ in cands]
         scored.sort(key=lambda item: -item[0])
         top = scored[0][0]
         norm = top + math.log(sum(math.exp(v - top) for v, _, _ in scored)
                               + math.exp(LOST_LOGPROB - top))
-        result = (tuple(scored[:PER_CHAR]), norm,
-                  tuple((c, d) for _, c, d in scored[:ALTERNATIVES]))
-    if len(_RANKED_CACHE) > 100_000:
-        _RANKED_CACHE.clear()
-    _RANKED_CACHE[key] = result
-    return result
+        return (tuple(scored[:PER_CHAR]), norm,
+                tuple((c, d) for _, c, d in scored[:ALTERNATIVES]))
+
+    return _memo(("ranked", prev, ctx.script, ctx.next, *_memo_key(ctx, template, raw)),
+                 compute)
 
 
 def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:

@@ -105,6 +105,7 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
     # Per changed non-ASCII character: ASCII, and characters both codecs read alike (the
     # kana EUC-JP and GB2312 share), read the same either way and would dilute the evidence.
     per_char = (new - old) / max(_changed_chars(cand), 1)
+    gbk_guess = cand.guessed > 0 and cand.chain.wrong == "gbk"
     return {
         "gain": new - old,
         "gain_per_char": _clip(per_char, -10.0, 40.0),
@@ -126,8 +127,8 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
         # (calib, session 6: UTF-8 guesses under GBK are right 82% of the time at a mean
         # confidence of 0.74, under Big5 19% at 0.32): GBK, the common case, gets its own say
         # in the models of guesses (constant, so without weight, in the others).
-        "guessed_gbk": 1.0 if cand.guessed and cand.chain.wrong == "gbk" else 0.0,
-        "guess_min_gbk": cand.guess_min if cand.guessed and cand.chain.wrong == "gbk" else 0.0,
+        "guessed_gbk": 1.0 if gbk_guess else 0.0,
+        "guess_min_gbk": cand.guess_min if gbk_guess else 0.0,
         "nonascii_new": float(nonascii),
         "short": 1.0 if nonascii <= 2 else 0.0,
         "from_ftfy": 1.0 if cand.source == "ftfy" else 0.0,

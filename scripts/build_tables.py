@@ -154,9 +154,9 @@ def file_weights(sizes: dict[Path, int]) -> dict[Path, int]:
     return weights
 
 
-def _pack(magic: bytes, *parts: bytes) -> bytes:
+def _pack(magic: bytes, *parts: bytes, header: bytes = HEADER) -> bytes:
     payload = magic + b"".join(parts)
-    return HEADER + lzma.compress(
+    return header + lzma.compress(
         payload, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32, filters=_XZ_FILTERS
     )
 

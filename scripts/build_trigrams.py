@@ -108,8 +108,8 @@ def build(files: Sequence[Path] | None = None) -> dict[str, bytes]:
         "".join(t[2] for t in kept).encode("utf-32-le"),
         build_tables._le(array("h", (build_tables._logp100(counts[t], context_total[t[:2]])
                                      for t in kept))),
+        header=HEADER,
     )
-    table = HEADER + table[len(build_tables.HEADER):]
     if len(table) > MAX_FILE_BYTES:
         msg = f"trigram.bin is {len(table):,} bytes, over {MAX_FILE_BYTES:,}: raise MIN_TRIGRAM"
         raise SystemExit(msg)
