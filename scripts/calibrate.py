@@ -19,6 +19,8 @@ separate half of the examples.  Numbers are rounded so the output is byte-stable
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import platform
 import random
 import sys
@@ -101,6 +103,28 @@ def _clean_suspects() -> dict[str, list[str]]:
 
 
 def _examples(cases: Iterable[dict[str, object]]) -> tuple[list[list[float]], list[int]]:
+    """Features and labels of every candidate the engine proposes on ``cases``, in order.
+
+    The cases are shared out among worker processes (one per CPU); each case's examples
+    depend on that case alone, and the parts are joined in the cases' order, so the result
+    is the same as one process would give.
+    """
+    todo = list(cases)
+    workers = min(os.cpu_count() or 1, max(1, len(todo) // 200))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _examples_of(todo)
+    size = -(-len(todo) // (workers * 8))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    xs: list[list[float]] = []
+    ys: list[int] = []
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for cx, cy in pool.imap(_examples_of, chunks):
+            xs += cx
+            ys += cy
+    return xs, ys
+
+
+def _examples_of(cases: Iterable[dict[str, object]]) -> tuple[list[list[float]], list[int]]:
     xs: list[list[float]] = []
     ys: list[int] = []
     for case in cases:
