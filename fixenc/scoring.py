@@ -10,6 +10,7 @@ turns these features into a calibrated probability.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from collections.abc import Mapping, Sequence
@@ -45,6 +46,8 @@ FEATURES: tuple[str, ...] = (
     "log_context_len",
     "residual",
     "line_gain",
+    "script_fit",
+    "script_context",
 )
 """Feature names, in the order the confidence model's weights use.  Every feature is
 bounded (clipped), so that no single long line dominates the fit."""
@@ -79,6 +82,74 @@ def _changed_chars(cand: Candidate) -> int:
     if len(old) != len(new):
         return _nonascii(new)
     return sum(1 for a, b in zip(old, new) if a != b and b >= "\x80")
+
+
+_SCRIPT_BOUNDS = (0x0250, 0x0370, 0x0400, 0x0530, 0x1100, 0x1200, 0x3040, 0x3100, 0x3130,
+                  0x3190, 0x3400, 0xA000, 0xAC00, 0xD7B0, 0xF900, 0xFB00, 0xFF66, 0xFFA0)
+_SCRIPT_OF_RANGE = (1, 0, 2, 3, 0, 4, 0, 5, 0, 4, 0, 6, 0, 4, 0, 6, 0, 5, 0)
+"""Writing systems by code point: 1 Latin (accented), 2 Greek, 3 Cyrillic, 4 Hangul,
+5 kana, 6 Han; 0 anything else (symbols, punctuation), which says nothing."""
+
+
+def _script(ch: str) -> int:
+    """The writing system of a non-ASCII character (see :data:`_SCRIPT_OF_RANGE`).
+
+    >>> [_script(ch) for ch in "é중の中—"]
+    [1, 4, 5, 6, 0]
+    """
+    return _SCRIPT_OF_RANGE[bisect.bisect_right(_SCRIPT_BOUNDS, ord(ch))]
+
+
+def _letters(text: str) -> bool:
+    """Whether ``text`` has a non-ASCII letter of a known writing system."""
+    return any(ch >= "\x80" and _script(ch) for ch in text)
+
+
+def script_fit(old: str, new: str, context: str) -> float:
+    """How much better the writing systems of ``new`` fit the rest of the line than those of
+    ``old`` (mean log share per letter, with add-half smoothing over six systems).
+
+    Mojibake changes the writing system of a span (Korean read as GBK is hanzi, Chinese read
+    as Shift-JIS is kana and halfwidth katakana), while the text around a damaged span keeps
+    the right one: hanzi inside a Korean sentence that repair into Hangul fit it far better.
+    A line with no letters outside the span (a whole line of damage) says nothing: 0.
+
+    >>> script_fit("官捞电", "바이든", "조지프 (Joe Biden)") > 1
+    True
+    >>> script_fit("苟且", "ヌ匣", "他不敢苟且偷生。") < -1
+    True
+    >>> script_fit("浣犲ソ", "你好", "")
+    0.0
+    """
+    counts = [0] * 7
+    for ch in context:
+        if ch >= "\x80":
+            counts[_script(ch)] += 1
+    total = sum(counts) - counts[0]
+    if total == 0:
+        return 0.0
+
+    def fit(text: str) -> float:
+        scripts = [s for ch in text if ch >= "\x80" and (s := _script(ch))]
+        if not scripts:
+            return 0.0
+        return sum(math.log((counts[s] + 0.5) / (total + 3.0)) for s in scripts) / len(scripts)
+
+    return fit(new) - fit(old)
+
+
+def _outside(line: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``line`` without the characters of the disjoint ``spans``.
+
+    >>> _outside("abcdefg", [(5, 6), (1, 3)])
+    'adeg'
+    """
+    kept, at = [], 0
+    for start, end in sorted(spans):
+        kept.append(line[at:start])
+        at = max(at, end)
+    kept.append(line[at:])
+    return "".join(kept)
 
 
 def _known(neighbour: str) -> str:
@@ -136,6 +207,8 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
         "beaten": 0.0,
         "residual": 0.0,  # set by evidence_for_line, which sees the whole line
         "line_gain": 0.0,
+        "script_fit": 0.0,  # set by evidence_for_line, which sees the other repairs
+        "script_context": 0.0,
         # A piece of a longer repair (split at its guesses) carries the evidence of the whole.
         "context_gain": _clip(cand.context_gain if cand.context_len else per_char, -10.0, 40.0),
         "log_context_len": math.log(1 + max(cand.context_len, len(cand.replacement))),
@@ -189,6 +262,16 @@ def evidence_for_line(line: str, cands: Sequence[Candidate]) -> list[tuple[Candi
         ev["residual"] = (sum(1 for h in loose if not any(a <= h < b for a, b in spans)
                               and not _reads_as_itself(line[h], cand.chain))
                           / max(len(hits), 1))
+        # The writing systems of the text that stays as it is: not this repair's span, nor
+        # what other repairs of the same mistake rewrite (mojibake beside it says nothing).
+        # A line without such letters (a whole line of damage) gets a script_fit of 0
+        # that means "unknown", not "fits as well": script_context tells the two apart.
+        # Not for guesses: their models judge how sure the guessed bytes are.
+        if not cand.guessed:
+            context = _outside(line, spans)
+            ev["script_fit"] = _clip(script_fit(cand.original, cand.replacement, context),
+                                     -6.0, 6.0)
+            ev["script_context"] = 1.0 if _letters(context) else 0.0
         fixed = line[:start] + text + line[end:]
         ev["line_gain"] = _clip((lm.text_logprob(fixed) - base) / max(len(fixed), 1),
                                 -10.0, 40.0)
@@ -213,6 +296,10 @@ def fallback_evidence(cand: Candidate, evidence: Mapping[str, float],
     ev["margin_per_char"] = evidence["margin_per_char"]
     ev["beaten"] = evidence["beaten"]
     ev["residual"] = evidence["residual"]
+    context = _outside(line, [(cand.start, cand.end)])
+    ev["script_fit"] = _clip(script_fit(cand.original, cand.fallback.replacement, context),
+                             -6.0, 6.0)
+    ev["script_context"] = 1.0 if _letters(context) else 0.0
     fixed = line[: cand.start] + cand.fallback.replacement + line[cand.end:]
     ev["line_gain"] = _clip((lm.text_logprob(fixed) - lm.text_logprob(line))
                             / max(len(fixed), 1), -10.0, 40.0)
