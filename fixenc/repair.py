@@ -363,12 +363,14 @@ def _resolve_config(config: FixConfig | None, min_confidence: float | None,
                     to_simplified: str | bool | None = None,
                     strip_pinyin: bool | None = None) -> FixConfig:
     cfg = config if config is not None else DEFAULT_CONFIG
-    if min_confidence is not None:
+    # Replacing a field costs more than screening a clean line: only when it changes.
+    if min_confidence is not None and min_confidence != cfg.min_confidence:
         cfg = dataclasses.replace(cfg, min_confidence=min_confidence)
     if to_simplified is not None:
         name = "auto" if to_simplified is True else to_simplified or None
-        cfg = dataclasses.replace(cfg, to_simplified=name)
-    if strip_pinyin is not None:
+        if name != cfg.to_simplified:
+            cfg = dataclasses.replace(cfg, to_simplified=name)
+    if strip_pinyin is not None and strip_pinyin != cfg.strip_pinyin:
         cfg = dataclasses.replace(cfg, strip_pinyin=strip_pinyin)
     return cfg
 

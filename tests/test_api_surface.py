@@ -91,3 +91,17 @@ def test_version_matches_metadata() -> None:
     except importlib.metadata.PackageNotFoundError:
         pytest.skip("fixenc is not installed")
     assert fixenc.__version__ == installed
+
+
+def test_options_equal_to_the_config_do_not_copy_it() -> None:
+    """``repair(line, min_confidence=0.9)`` on clean text cost twice a plain call (a copy of
+    the configuration per line, session 7); a copy is made only when an option changes it."""
+    import fixenc
+    from fixenc.repair import DEFAULT_CONFIG, _resolve_config
+
+    assert _resolve_config(None, 0.9, None, None) is DEFAULT_CONFIG
+    assert _resolve_config(None, None, False, False) is DEFAULT_CONFIG
+    changed = _resolve_config(None, 0.8, True, True)
+    assert (changed.min_confidence, changed.to_simplified, changed.strip_pinyin) == (
+        0.8, "auto", True)
+    assert fixenc.repair("浣犲ソ", min_confidence=0.9).text == "你好"
