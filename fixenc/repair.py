@@ -49,7 +49,7 @@ def _applicable(chain: Chain, hit_chars: set[str], rules: set[str]) -> bool:
 
     A chain is tried when a hit character belongs to its signature (the characters its
     mojibake is made of), when Private Use characters or C1 controls point at a decoder
-    that makes them, and, for Korean read as GBK, when the spaced-hanzi rule fired.  Lost
+    that makes them, and, for Korean read as GBK, when the spaced-hanzi or hanja rule fired.  Lost
     bytes alone (U+FFFD, ``??``) say nothing about which chain lost them.
     """
     sig = signature(chain.name)
@@ -60,7 +60,7 @@ def _applicable(chain: Chain, hit_chars: set[str], rules: set[str]) -> bool:
         return True
     if chain.wrong == "cp1252" and any("\x80" <= c <= "\x9f" for c in hit_chars):
         return True
-    return "spaced" in rules and chain.name == "euc_kr_read_as_gbk"
+    return not rules.isdisjoint(("spaced", "hanja")) and chain.name == "euc_kr_read_as_gbk"
 
 
 def _layer_steps(chain: Chain, fills: Sequence[bytes]) -> tuple[Step, ...]:

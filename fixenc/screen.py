@@ -11,7 +11,8 @@ Clean text must cost almost nothing.  One compiled regular expression looks for
   of them common punctuation (``ÖÐ``, ``ä¸``; a lone ``é`` is ordinary French);
 - ``??`` next to non-ASCII text (lost bytes written as question marks);
 - hanzi, a space, hanzi: Korean EUC-KR read as GBK makes common hanzi, but keeps the
-  spaces between Korean words, which Chinese text rarely has;
+  spaces between Korean words, which Chinese text rarely has; and two or more such hanzi
+  beside Hangul (a Korean word read as GBK inside Korean text);
 - damage that cannot be undone (``锟斤拷``, ``烫烫烫``), so that it is reported.
 
 Only lines with a hit go on to the chains and the scorer, and of those only the lines that
@@ -69,9 +70,24 @@ def suspect_chars() -> frozenset[str]:
 
 
 @functools.cache
+def hangul_shaped_chars() -> frozenset[str]:
+    """The hanzi GBK reads from the bytes of a Hangul syllable of EUC-KR (lead B0-C8, trail
+    A1-FE: the first 25 rows of GB2312's common hanzi)."""
+    chars = set()
+    for lead in range(0xB0, 0xC9):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gbk"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+@functools.cache
 def _rules() -> dict[str, str]:
     """The screen's rules as regex sources, by name (the group names of :func:`suspect_re`)."""
     strong = _class(_single_byte_chars() - set(_PUNCT))
+    shaped = _class(set(hangul_shaped_chars()))
     return {
         "char": _class(set(suspect_chars())),
         # ... also with one ASCII byte between them: a double-byte trail can be ASCII (§A¤@).
@@ -80,6 +96,11 @@ def _rules() -> dict[str, str]:
         "qmarks": r"[^\x00-\x7f]\?\?|\?\?[^\x00-\x7f]",
         # Korean EUC-KR read as GBK gives common hanzi, but keeps Korean's spaces between words.
         "spaced": r"[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{2}",
+        # ... and a word of them beside Hangul: Korean read as GBK inside Korean text (会议 in
+        # 서울에서 雀狼甫 합니다).  Hanja in Korean text are mostly Traditional, outside GB2312.
+        # (The match is the hanzi alone: a hit is where a repair may start.)
+        "hanja": (f"(?<=[\uac00-\ud7a3]){shaped}{{2,}}|(?<=[\uac00-\ud7a3] ){shaped}{{2,}}"
+                  f"|{shaped}{{2,}}(?= ?[\uac00-\ud7a3])"),
         # Damage that cannot be undone, reported by fixenc.damage: 锟斤拷, 烫烫烫, 屯屯屯.
         "damage": "锟[斤拷\ufffd?]|烫烫烫|屯屯屯",
         # Not a rule of its own: a strong single-byte character, the pair rule's quick test.
@@ -92,7 +113,8 @@ def suspect_re() -> re.Pattern[str]:
     """The compiled screen (built on first use, never at import)."""
     rules = _rules()
     return re.compile("|".join(f"(?P<{name}>{rules[name]})"
-                               for name in ("char", "pair", "qmarks", "spaced", "damage")))
+                               for name in ("char", "pair", "qmarks", "spaced", "hanja",
+                                            "damage")))
 
 
 @functools.cache
@@ -104,11 +126,12 @@ def signature(chain: str) -> frozenset[str]:
 
 
 @functools.cache
-def _fast() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _fast() -> tuple[re.Pattern[str], ...]:
     """The screen split into single scans, each a C-speed search over one character class."""
     rules = _rules()
     return (re.compile(rules["char"]), re.compile(rules["strong"]), re.compile(rules["pair"]),
-            re.compile(rules["spaced"]))
+            re.compile(rules["spaced"]), re.compile("[\uac00-\ud7a3]"),
+            re.compile(rules["hanja"]))
 
 
 def has_suspect(text: str) -> bool:
@@ -121,7 +144,7 @@ def has_suspect(text: str) -> bool:
     """
     if text.isascii():
         return False
-    chars, strong, pair, spaced = _fast()
+    chars, strong, pair, spaced, hangul, hanja = _fast()
     if chars.search(text):
         return True
     if strong.search(text) and pair.search(text):
@@ -129,6 +152,8 @@ def has_suspect(text: str) -> bool:
     if "??" in text and suspect_re().search(text):
         return True
     if " " in text and spaced.search(text):
+        return True
+    if hangul.search(text) and hanja.search(text):
         return True
     return "锟" in text or "烫烫烫" in text or "屯屯屯" in text
 
@@ -171,13 +196,8 @@ def familiar(line: str, pos: int, min_lift: float = FAMILIAR_LIFT) -> bool:
 
 
 def _hangul_shaped(ch: str) -> bool:
-    """Whether ``ch`` is what GBK reads from the bytes of a Hangul syllable of EUC-KR
-    (lead B0-C8, trail A1-FE: the first 25 rows of GB2312's common hanzi)."""
-    try:
-        data = ch.encode("gbk")
-    except UnicodeEncodeError:
-        return False
-    return len(data) == 2 and 0xB0 <= data[0] <= 0xC8 and data[1] >= 0xA1
+    """Whether ``ch`` is what GBK reads from the bytes of a Hangul syllable of EUC-KR."""
+    return ch in hangul_shaped_chars()
 
 
 def _familiar_words(spaced: str) -> bool:
