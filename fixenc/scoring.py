@@ -100,26 +100,21 @@ def _script(ch: str) -> int:
     return _SCRIPT_OF_RANGE[bisect.bisect_right(_SCRIPT_BOUNDS, ord(ch))]
 
 
-def _letters(text: str) -> bool:
-    """Whether ``text`` has a non-ASCII letter of a known writing system."""
-    return any(ch >= "\x80" and _script(ch) for ch in text)
-
-
-def script_fit(old: str, new: str, context: str) -> float:
+def script_fit(old: str, new: str, context: str) -> float | None:
     """How much better the writing systems of ``new`` fit the rest of the line than those of
     ``old`` (mean log share per letter, with add-half smoothing over six systems).
 
     Mojibake changes the writing system of a span (Korean read as GBK is hanzi, Chinese read
     as Shift-JIS is kana and halfwidth katakana), while the text around a damaged span keeps
     the right one: hanzi inside a Korean sentence that repair into Hangul fit it far better.
-    A line with no letters outside the span (a whole line of damage) says nothing: 0.
+    A line with no letters outside the span (a whole line of damage) says nothing: None.
 
     >>> script_fit("官捞电", "바이든", "조지프 (Joe Biden)") > 1
     True
     >>> script_fit("苟且", "ヌ匣", "他不敢苟且偷生。") < -1
     True
-    >>> script_fit("浣犲ソ", "你好", "")
-    0.0
+    >>> script_fit("浣犲ソ", "你好", "") is None
+    True
     """
     counts = [0] * 7
     for ch in context:
@@ -127,7 +122,7 @@ def script_fit(old: str, new: str, context: str) -> float:
             counts[_script(ch)] += 1
     total = sum(counts) - counts[0]
     if total == 0:
-        return 0.0
+        return None
 
     def fit(text: str) -> float:
         scripts = [s for ch in text if ch >= "\x80" and (s := _script(ch))]
@@ -136,6 +131,16 @@ def script_fit(old: str, new: str, context: str) -> float:
         return sum(math.log((counts[s] + 0.5) / (total + 3.0)) for s in scripts) / len(scripts)
 
     return fit(new) - fit(old)
+
+
+def _script_features(old: str, new: str, context: str) -> dict[str, float]:
+    """``script_fit`` and ``script_context``: a line without letters around the span (a
+    whole line of damage) gets a fit of 0 that means "unknown", not "fits as well", and
+    ``script_context`` tells the two apart."""
+    fit = script_fit(old, new, context)
+    if fit is None:
+        return {"script_fit": 0.0, "script_context": 0.0}
+    return {"script_fit": _clip(fit, -6.0, 6.0), "script_context": 1.0}
 
 
 def _outside(line: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -264,14 +269,9 @@ def evidence_for_line(line: str, cands: Sequence[Candidate]) -> list[tuple[Candi
                           / max(len(hits), 1))
         # The writing systems of the text that stays as it is: not this repair's span, nor
         # what other repairs of the same mistake rewrite (mojibake beside it says nothing).
-        # A line without such letters (a whole line of damage) gets a script_fit of 0
-        # that means "unknown", not "fits as well": script_context tells the two apart.
         # Not for guesses: their models judge how sure the guessed bytes are.
         if not cand.guessed:
-            context = _outside(line, spans)
-            ev["script_fit"] = _clip(script_fit(cand.original, cand.replacement, context),
-                                     -6.0, 6.0)
-            ev["script_context"] = 1.0 if _letters(context) else 0.0
+            ev.update(_script_features(cand.original, cand.replacement, _outside(line, spans)))
         fixed = line[:start] + text + line[end:]
         ev["line_gain"] = _clip((lm.text_logprob(fixed) - base) / max(len(fixed), 1),
                                 -10.0, 40.0)
@@ -296,10 +296,8 @@ def fallback_evidence(cand: Candidate, evidence: Mapping[str, float],
     ev["margin_per_char"] = evidence["margin_per_char"]
     ev["beaten"] = evidence["beaten"]
     ev["residual"] = evidence["residual"]
-    context = _outside(line, [(cand.start, cand.end)])
-    ev["script_fit"] = _clip(script_fit(cand.original, cand.fallback.replacement, context),
-                             -6.0, 6.0)
-    ev["script_context"] = 1.0 if _letters(context) else 0.0
+    ev.update(_script_features(cand.original, cand.fallback.replacement,
+                               _outside(line, [(cand.start, cand.end)])))
     fixed = line[: cand.start] + cand.fallback.replacement + line[cand.end:]
     ev["line_gain"] = _clip((lm.text_logprob(fixed) - lm.text_logprob(line))
                             / max(len(fixed), 1), -10.0, 40.0)
