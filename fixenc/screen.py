@@ -25,6 +25,9 @@ from __future__ import annotations
 import functools
 import re
 
+_HANGUL = "[\uac00-\ud7a3]"
+"""Hangul syllables, as a regex character class."""
+
 _PUNCT = "\u00ab\u00bb\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u00b7\u00a0\u00d7\u00b0"
 
 
@@ -96,11 +99,11 @@ def _rules() -> dict[str, str]:
         "qmarks": r"[^\x00-\x7f]\?\?|\?\?[^\x00-\x7f]",
         # Korean EUC-KR read as GBK gives common hanzi, but keeps Korean's spaces between words.
         "spaced": r"[\u4e00-\u9fff]{2} [\u4e00-\u9fff]{2}",
-        # ... and a word of them beside Hangul: Korean read as GBK inside Korean text (会议 in
-        # 서울에서 雀狼甫 합니다).  Hanja in Korean text are mostly Traditional, outside GB2312.
-        # (The match is the hanzi alone: a hit is where a repair may start.)
-        "hanja": (f"(?<=[\uac00-\ud7a3]){shaped}{{2,}}|(?<=[\uac00-\ud7a3] ){shaped}{{2,}}"
-                  f"|{shaped}{{2,}}(?= ?[\uac00-\ud7a3])"),
+        # ... and a word of them beside Hangul: Korean read as GBK inside Korean text (회의를
+        # in 서울에서 雀狼甫 합니다).  Hanja in Korean text are mostly Traditional, outside
+        # GB2312.  (The match is the hanzi alone: a hit is where a repair may start.)
+        "hanja": (f"(?<={_HANGUL}){shaped}{{2,}}|(?<={_HANGUL} ){shaped}{{2,}}"
+                  f"|{shaped}{{2,}}(?= ?{_HANGUL})"),
         # Damage that cannot be undone, reported by fixenc.damage: 锟斤拷, 烫烫烫, 屯屯屯.
         "damage": "锟[斤拷\ufffd?]|烫烫烫|屯屯屯",
         # Not a rule of its own: a strong single-byte character, the pair rule's quick test.
@@ -130,7 +133,7 @@ def _fast() -> tuple[re.Pattern[str], ...]:
     """The screen split into single scans, each a C-speed search over one character class."""
     rules = _rules()
     return (re.compile(rules["char"]), re.compile(rules["strong"]), re.compile(rules["pair"]),
-            re.compile(rules["spaced"]), re.compile("[\uac00-\ud7a3]"),
+            re.compile(rules["spaced"]), re.compile(_HANGUL),
             re.compile(rules["hanja"]))
 
 
