@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 Action = Literal["encode", "decode", "fill", "transcode", "apply"]
 
@@ -139,3 +139,31 @@ class Repair:
     def suggested(self) -> tuple[Fix, ...]:
         """Repairs found but not applied, because their confidence was too low."""
         return tuple(f for f in self.fixes if not f.applied and not f.unrecoverable)
+
+
+def _slot_setter(name: str) -> Any:
+    return Repair.__dict__[name].__set__
+
+
+_SET_ORIGINAL, _SET_TEXT, _SET_FIXES, _SET_ENCODING, _SET_LINE_ENCODINGS, _SET_DETECTION = (
+    _slot_setter(name) for name in ("original", "text", "fixes", "encoding", "line_encodings",
+                                    "detection"))
+
+
+def unchanged(text: str) -> Repair:
+    """``Repair(original=text, text=text)``, built at a third of the cost.
+
+    Most lines of a corpus are clean, and a frozen dataclass's ``__init__`` sets each field
+    through ``object.__setattr__``; the slots' own setters are quicker.
+
+    >>> unchanged("你好") == Repair(original="你好", text="你好")
+    True
+    """
+    out: Repair = object.__new__(Repair)
+    _SET_ORIGINAL(out, text)
+    _SET_TEXT(out, text)
+    _SET_FIXES(out, ())
+    _SET_ENCODING(out, None)
+    _SET_LINE_ENCODINGS(out, ())
+    _SET_DETECTION(out, None)
+    return out

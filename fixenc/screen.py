@@ -132,8 +132,12 @@ def signature(chain: str) -> frozenset[str]:
 def _fast() -> tuple[re.Pattern[str], ...]:
     """The screen split into single scans, each a C-speed search over one character class."""
     rules = _rules()
-    return (re.compile(rules["char"]), re.compile(rules["strong"]), re.compile(rules["pair"]),
-            re.compile(rules["spaced"]), re.compile(_HANGUL),
+    # One class for every rule that needs a character of its own: clean text, which has
+    # none of them, costs one scan (the "??" and spaced rules are found by substring first).
+    first = (set(suspect_chars()) | (_single_byte_chars() - set(_PUNCT)) | set("锟烫屯")
+             | {chr(c) for c in range(0xAC00, 0xD7A4)})  # _HANGUL
+    return (re.compile(_class(first)), re.compile(rules["char"]), re.compile(rules["strong"]),
+            re.compile(rules["pair"]), re.compile(rules["spaced"]), re.compile(_HANGUL),
             re.compile(rules["hanja"]))
 
 
@@ -147,7 +151,10 @@ def has_suspect(text: str) -> bool:
     """
     if text.isascii():
         return False
-    chars, strong, pair, spaced, hangul, hanja = _fast()
+    first, chars, strong, pair, spaced, hangul, hanja = _fast()
+    if first.search(text) is None:
+        return (("??" in text and suspect_re().search(text) is not None)
+                or (" " in text and spaced.search(text) is not None))
     if chars.search(text):
         return True
     if strong.search(text) and pair.search(text):

@@ -105,3 +105,19 @@ def test_options_equal_to_the_config_do_not_copy_it() -> None:
     assert (changed.min_confidence, changed.to_simplified, changed.strip_pinyin) == (
         0.8, "auto", True)
     assert fixenc.repair("浣犲ソ", min_confidence=0.9).text == "你好"
+
+
+def test_unchanged_sets_every_field_of_repair() -> None:
+    """The clean line's quick constructor (session 8) must build the same object as
+    ``Repair(original=t, text=t)``, whatever fields Repair gains later."""
+    import dataclasses
+
+    from fixenc.results import Repair, unchanged
+
+    quick, plain = unchanged("你好"), Repair(original="你好", text="你好")
+    for f in dataclasses.fields(Repair):
+        assert getattr(quick, f.name) == getattr(plain, f.name), f.name
+    assert quick == plain
+    assert hash(quick) == hash(plain)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.text = "x"  # type: ignore[misc]
