@@ -11,12 +11,14 @@ language-model score) becomes the candidate, so clean text at the edges stays ou
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from fixenc import lm
 from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
@@ -182,19 +184,23 @@ def _unknown(states: frozenset[int], starts: frozenset[int]) -> frozenset[int]:
     return frozenset(out)
 
 
-def _strict_extent(data: bytes, offsets: Sequence[int], true: str) -> tuple[int, str]:
-    """Longest char-aligned prefix (in slots) of ``data`` that decodes strictly."""
+def _strict_extent(data: bytes, offsets: Sequence[int], true: str, first: int = 0
+                   ) -> tuple[int, str]:
+    """Longest char-aligned prefix of the slots from ``first`` that decodes strictly: the
+    slot index it ends at, and its text.  ``offsets[k]`` is where slot ``k`` starts in
+    ``data`` (the last entry is the end)."""
+    base = offsets[first]
     try:
-        return len(offsets) - 1, data.decode(true)
+        return len(offsets) - 1, data[base:].decode(true)
     except UnicodeDecodeError as err:
-        bad = err.start
-    k = max(i for i, off in enumerate(offsets) if off <= bad)
-    while k > 0:
+        bad = base + err.start
+    k = bisect.bisect_right(offsets, bad, first) - 1
+    while k > first:
         try:
-            return k, data[: offsets[k]].decode(true)
+            return k, data[base: offsets[k]].decode(true)
         except UnicodeDecodeError:
             k -= 1
-    return 0, ""
+    return first, ""
 
 
 def _blocks(slot_lens: Sequence[int], char_lens: Sequence[int]
@@ -240,6 +246,15 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
         s0, s1, c0, c1 = blocks[b]
         return line[base + s0: base + s1] == "".join(pieces[c0:c1])
 
+    # The terms of each block's gain, computed once for the whole run (summed per block
+    # in the order text_logprob would sum them, so the choice is exactly the same).
+    head = line[base - 1] if base > 0 else ""
+    old_lps = lm.pair_logprobs(line[base: base + blocks[-1][1]], head) if blocks else []
+    new_lps: list[float] | None = None
+    starts: list[int] = []
+    if all(pieces):
+        new_lps = lm.pair_logprobs("".join(pieces), head)
+        starts = [0, *accumulate(map(len, pieces))]
     best: tuple[float, int, int] | None = None
     run_gain = 0.0
     run_start = 0
@@ -257,11 +272,13 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
                 continue
         else:
             plain = 0
-        orig = line[base + s0: base + s1]
-        new = "".join(pieces[c0:c1])
-        prev_o = line[base + s0 - 1] if base + s0 > 0 else ""
-        prev_n = pieces[c0 - 1][-1:] if c0 > 0 else prev_o
-        gain = lm.text_logprob(new, prev_n) - lm.text_logprob(orig, prev_o)
+        if new_lps is not None:
+            gain = sum(new_lps[starts[c0]: starts[c1]], 0.0) - sum(old_lps[s0:s1], 0.0)
+        else:  # an empty piece: its neighbours' context is not the joined text's
+            prev_o = line[base + s0 - 1] if base + s0 > 0 else ""
+            prev_n = pieces[c0 - 1][-1:] if c0 > 0 else prev_o
+            gain = (lm.text_logprob("".join(pieces[c0:c1]), prev_n)
+                    - sum(old_lps[s0:s1], 0.0))
         if run_gain <= 0:
             run_gain, run_start = gain, b
         else:
@@ -297,9 +314,29 @@ def _best_stretch(line: str, base: int, blocks: list[tuple[int, int, int, int]],
     return first, last
 
 
-def _plain_segment(line: str, start: int, slots: Sequence[Slot],
+def _plain_segment(line: str, start: int, data: bytes, offsets: Sequence[int], first: int,
                    chain: Chain) -> tuple[Candidate | None, int]:
-    """Strictly decode hole-free slots from ``start``; return a candidate and slots used."""
+    """Strictly decode the hole-free slots from slot ``first`` (``data`` and ``offsets`` as
+    in :func:`_strict_extent`); return a candidate and the slots used."""
+    k, text = _strict_extent(data, offsets, chain.true, first)
+    if k == first:
+        return None, 0
+    char_lens = [len(ch.encode(chain.true)) for ch in text]
+    slot_lens = [offsets[x + 1] - offsets[x] for x in range(first, k)]
+    blocks = _blocks(slot_lens, char_lens)
+    stretch = _best_stretch(line, start, blocks, list(text))
+    if stretch is None:
+        return None, k - first
+    s0, c0 = blocks[stretch[0]][0], blocks[stretch[0]][2]
+    s1, c1 = blocks[stretch[1]][1], blocks[stretch[1]][3]
+    a, b = start + s0, start + s1
+    cand = Candidate(a, b, line[a:b], text[c0:c1], chain.name, chain,
+                     (Step("encode", f"fixenc:{chain.wrong}"), Step("decode", chain.true)))
+    return cand, s1
+
+
+def _known_bytes(slots: Sequence[Slot]) -> tuple[bytes, list[int]]:
+    """The bytes of the leading slots that are known bytes, and where each slot starts."""
     offsets = [0]
     parts: list[bytes] = []
     for slot in slots:
@@ -307,21 +344,7 @@ def _plain_segment(line: str, start: int, slots: Sequence[Slot],
             break
         parts.append(slot)
         offsets.append(offsets[-1] + len(slot))
-    k, text = _strict_extent(b"".join(parts), offsets, chain.true)
-    if k == 0:
-        return None, 0
-    char_lens = [len(ch.encode(chain.true)) for ch in text]
-    slot_lens = [len(s) for s in parts[:k]]
-    blocks = _blocks(slot_lens, char_lens)
-    stretch = _best_stretch(line, start, blocks, list(text))
-    if stretch is None:
-        return None, k
-    s0, c0 = blocks[stretch[0]][0], blocks[stretch[0]][2]
-    s1, c1 = blocks[stretch[1]][1], blocks[stretch[1]][3]
-    a, b = start + s0, start + s1
-    cand = Candidate(a, b, line[a:b], text[c0:c1], chain.name, chain,
-                     (Step("encode", f"fixenc:{chain.wrong}"), Step("decode", chain.true)))
-    return cand, s1
+    return b"".join(parts), offsets
 
 
 def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, guess: bool,
@@ -507,6 +530,13 @@ def _open_holes(line: str, base: int, seg: Sequence[Slot], hit_set: frozenset[in
     return frozenset(out)
 
 
+_STRICT_WITHIN_STRUCTURE = frozenset({"utf-8", "gbk", "big5", "cp949"})
+"""Codecs whose strict decoder accepts nothing that their :class:`~fixenc.lossy.Structure`
+rejects (checked for every byte and byte pair).  Not cp932, which reads 80, A0 and FD-FF
+alone, nor EUC-JP, whose three-byte characters (8F ...) the structure does not know: for
+them the structural walk stops first, and decides."""
+
+
 def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
               guess: bool, hit_set: frozenset[int] = frozenset()) -> list[Candidate]:
     st = structure(chain.true)
@@ -514,10 +544,24 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
     i = 0
     n = len(slots)
     needs = st.needs
+    # Past the last hole, the structural walk of extent() is the strict decoder's job: the
+    # longest prefix that decodes strictly is the same, found in C.
+    known_from = (1 + max((p for p, s in enumerate(slots) if not isinstance(s, bytes)),
+                          default=-1)) if chain.true in _STRICT_WITHIN_STRUCTURE else n
+    tail: tuple[bytes, list[int]] | None = None
     while i < n:
         slot = slots[i]
         if slot == QMARK or (isinstance(slot, bytes) and needs[slot[0]] <= 0):
             i += 1  # a character cannot start here (ASCII, or a continuation byte)
+            continue
+        if i >= known_from:
+            if tail is None:
+                tail = _known_bytes(slots[known_from:])
+            cand, used = _plain_segment(line, base + i, tail[0], tail[1], i - known_from,
+                                        chain)
+            if cand is not None:
+                out.append(cand)
+            i += max(used, 1)
             continue
         k = extent(slots, i, n, st)
         if k <= i:
@@ -530,7 +574,8 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
             out.extend(cands)
             i += max(used, 1)
         else:
-            cand, used = _plain_segment(line, base + i, seg, chain)
+            data, offsets = _known_bytes(seg)
+            cand, used = _plain_segment(line, base + i, data, offsets, 0, chain)
             if cand is not None:
                 out.append(cand)
             i += max(used, 1)

@@ -331,6 +331,23 @@ def _seen_after(contexts: dict[str, tuple[int, int]], successors: str,
     return tuple(successors[i] for i in range(lo, hi) if logps[i] >= floor)
 
 
+def pair_logprobs(text: str, prev: str = "") -> list[float]:
+    """``pair_logprob`` of each character of ``text`` after the one before it (the first
+    after the last character of ``prev``, or the start of text): the terms of
+    :func:`text_logprob`, for summing over many pieces of one text.
+
+    >>> sum(pair_logprobs("中文", "在")) == text_logprob("中文", "在")
+    True
+    """
+    model = _model()
+    before = (prev[-1:] or _BOUNDARY) + text
+    values = list(map(model.cache.get, map(add, before, text)))
+    if None in values:
+        values = [_smoothed(model, a, b) if value is None else value
+                  for a, b, value in zip(before, text, values, strict=False)]
+    return cast("list[float]", values)
+
+
 def text_logprob(text: str, prev: str = "", next: str = "") -> float:
     """Log-probability of ``text``: the sum of ``pair_logprob`` over its characters.
 

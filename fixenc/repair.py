@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from fixenc import lm
-from fixenc.bytemaps import encode_text
+from fixenc.bytemaps import Slot, encode_text
 from fixenc.candidates import Candidate, chain_candidates, hole_decoder, runs
 from fixenc.chains import CHAINS, Chain
 from fixenc.confidence import confidence
 from fixenc.config import FixConfig
 from fixenc.damage import find_damage
-from fixenc.lossy import decode_holes
-from fixenc.results import Fix, Repair, Step
+from fixenc.lossy import Decoded, decode_holes
+from fixenc.results import Fix, Repair, Step, unchanged
 from fixenc.scoring import evidence_for_line, fallback_evidence
 from fixenc.screen import has_suspect, signature, single_byte_chars, suspect_re, worth_a_look
 from fixenc.steps import apply_steps
@@ -44,23 +45,36 @@ chain happens to decode into something is not worth a reviewer's time."""
 _MARKS = frozenset("\ufffd?")
 
 
-def _applicable(chain: Chain, hit_chars: set[str], rules: set[str]) -> bool:
-    """Whether the screening hits give ``chain`` a reason to be tried at all.
+@functools.cache
+def _signed_by(ch: str) -> frozenset[str]:
+    """The chains whose signature (the characters their mojibake is made of) has ``ch``."""
+    return frozenset(name for name in CHAINS if ch in signature(name))
 
-    A chain is tried when a hit character belongs to its signature (the characters its
-    mojibake is made of), when Private Use characters or C1 controls point at a decoder
-    that makes them, and, for Korean read as GBK, when the spaced-hanzi or hanja rule fired.  Lost
-    bytes alone (U+FFFD, ``??``) say nothing about which chain lost them.
+
+def _applicable(config: FixConfig, hit_chars: set[str], rules: set[str]) -> dict[str, int]:
+    """The chains the screening hits give a reason to be tried, with how many hit
+    characters their signatures cover.
+
+    A chain is tried when a hit character belongs to its signature, when Private Use
+    characters or C1 controls point at a decoder that makes them, and, for Korean read as
+    GBK, when the spaced-hanzi or hanja rule fired.  Lost bytes alone (U+FFFD, ``??``) say
+    nothing about which chain lost them.
     """
-    sig = signature(chain.name)
-    if not sig.isdisjoint(hit_chars):
-        return True
-    if chain.wrong == "gbk" and any("\ue000" <= c <= "\uf8ff" or c == "\u20ac"
-                                    for c in hit_chars):
-        return True
-    if chain.wrong == "cp1252" and any("\x80" <= c <= "\x9f" for c in hit_chars):
-        return True
-    return not rules.isdisjoint(("spaced", "hanja")) and chain.name == "euc_kr_read_as_gbk"
+    covered: dict[str, int] = {}
+    for ch in hit_chars:
+        for name in _signed_by(ch):
+            covered[name] = covered.get(name, 0) + 1
+    gbk_made = any("\ue000" <= c <= "\uf8ff" or c == "\u20ac" for c in hit_chars)
+    cp1252_made = any("\x80" <= c <= "\x9f" for c in hit_chars)
+    korean = not rules.isdisjoint(("spaced", "hanja"))
+    out: dict[str, int] = {}
+    for name in config.chains:
+        chain = CHAINS[name]
+        if (name in covered or (gbk_made and chain.wrong == "gbk")
+                or (cp1252_made and chain.wrong == "cp1252")
+                or (korean and name == "euc_kr_read_as_gbk")):
+            out[name] = covered.get(name, 0)
+    return out
 
 
 def _layer_steps(chain: Chain, fills: Sequence[bytes]) -> tuple[Step, ...]:
@@ -86,7 +100,8 @@ def _whole_layer(text: str, chain: Chain, guess: bool = True
             decoded.tags.count(2), sum(decoded.guess_lps))
 
 
-def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Candidate]:
+def _twice_candidates(line: str, hits: Sequence[int], chain: Chain,
+                      slots: Sequence[Slot] | None = None) -> list[Candidate]:
     """The same mistake made twice, undone over each whole run of the line.
 
     The first undo's text is itself mojibake, in which the language model cannot guess
@@ -96,14 +111,19 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain) -> list[Cand
     counted as lost): two layers of lost bytes make guesses far less sure than the text
     around them, which a right repair recovers in full.
     """
-    slots = encode_text(line, chain.wrong)
+    if slots is None:
+        slots = encode_text(line, chain.wrong)
     out: list[Candidate] = []
     for i, j in runs(slots, hits):
         original = line[i:j]
         wrong = hole_decoder(chain, original)
         best: tuple[float, Candidate] | None = None
-        firsts = {}
+        firsts: dict[bool, Decoded | None] = {}
+        known = all(isinstance(slot, bytes) for slot in slots[i:j])
         for guess in (True, False):
+            if known and not guess:  # no hole: guessing or not decodes the same
+                firsts[False] = firsts[True]
+                break
             first = firsts[guess] = decode_holes(slots[i:j], chain.true, guess=guess,
                                                  wrong=wrong)
             if first is None or first.used != j - i or not has_suspect(first.text):
@@ -164,12 +184,12 @@ def _chain_groups(config: FixConfig, hit_chars: set[str], rules: set[str]) -> li
     groups whose signatures cover most hit characters come first.
     """
     groups: dict[str, list[Chain]] = {}
-    for name in config.chains:
+    best: dict[str, int] = {}
+    for name, covered in _applicable(config, hit_chars, rules).items():
         chain = CHAINS[name]
-        if _applicable(chain, hit_chars, rules):
-            groups.setdefault(chain.wrong, []).append(chain)
-    return sorted(groups.values(),
-                  key=lambda g: -max(len(signature(c.name) & hit_chars) for c in g))
+        groups.setdefault(chain.wrong, []).append(chain)
+        best[chain.wrong] = max(best.get(chain.wrong, 0), covered)
+    return sorted(groups.values(), key=lambda g: -best[g[0].wrong])
 
 
 def _settled(line: str, cands: Sequence[Candidate], hits: Sequence[int]) -> bool:
@@ -205,7 +225,8 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
     for group in _chain_groups(config, hit_chars, rules):
         batch: list[Candidate] = []
         for chain in group:
-            cands = chain_candidates(line, hits, chain)
+            slots = encode_text(line, chain.wrong)
+            cands = chain_candidates(line, hits, chain, slots)
             batch.extend(cands)
             # Two layers: the first undo gives mojibake again (so it is often no candidate
             # at all: its text may hold the Private Use characters of the first layer, and
@@ -214,7 +235,7 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
             # twice (zip names unpacked twice) was left alone until session 6.
             if chain.family != "utf8_as_single" and (dense or any(
                     not signature(chain.name).isdisjoint(c.replacement) for c in cands)):
-                batch.extend(_twice_candidates(line, hits, chain))
+                batch.extend(_twice_candidates(line, hits, chain, slots))
         found.extend(batch)
         if _settled(line, batch, hits):
             break
@@ -426,7 +447,7 @@ def _finish(text: str, fixes: list[Fix], cfg: FixConfig) -> Repair:
 
         fixes = later_stages(text, fixes, cfg)
     if not fixes:
-        return Repair(original=text, text=text)  # the common case: nothing to apply
+        return unchanged(text)  # the common case: nothing to apply
     return Repair(original=text, text=_apply(text, fixes), fixes=tuple(fixes))
 
 
