@@ -533,8 +533,8 @@ def _open_holes(line: str, base: int, seg: Sequence[Slot], hit_set: frozenset[in
 _STRICT_WITHIN_STRUCTURE = frozenset({"utf-8", "gbk", "big5", "cp949"})
 """Codecs whose strict decoder accepts nothing that their :class:`~fixenc.lossy.Structure`
 rejects (checked for every byte and byte pair).  Not cp932, which reads 80, A0 and FD-FF
-alone, nor EUC-JP, whose three-byte characters (8F ...) the structure does not know: for
-them the structural walk stops first, and decides."""
+alone, nor EUC-JP, whose three-byte characters (8F ...) were not checked: for them the
+structural walk decides where a segment ends."""
 
 
 def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
@@ -603,7 +603,7 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
     return [c for c in out if c.replacement != c.original
             and c.replacement.strip("\ufffd") and c.replacement.replace("\ufffd", "")
             != c.original.replace("\ufffd", "")
-            and not _one_symbol_family(c.original, symbols_only=chain.wrong not in _DOS_PAGES)
+            and not one_symbol_family(c.original, symbols_only=chain.wrong not in DOS_PAGES)
             and (_distinct(_changed(c)) >= 2
                  or ((c.left is not None or c.right is not None) and c.context_len >= 3))
             and c.replacement.count("\ufffd") <= _nonascii(c.replacement)
@@ -642,7 +642,7 @@ _SYMBOL_FAMILIES = (("\u2500", "\u259f"), ("\uff61", "\uff9f"), ("\u3130", "\u31
                     ("\u3040", "\u30ff"))
 
 
-_DOS_PAGES = frozenset({"cp437", "cp850", "cp866"})
+DOS_PAGES = frozenset({"cp437", "cp850", "cp866"})
 """Code pages whose upper half is mostly box drawing and symbols: Chinese read through them
 can be symbols alone (新建文件夹 in cp437 is ``╨┬╜¿╬─╝■╝╨``, a zip entry name)."""
 
@@ -653,7 +653,7 @@ def _distinct(text: str) -> int:
     return len({ch for ch in text if ch >= "\x80" and ch != "\ufffd"})
 
 
-def _one_symbol_family(text: str, symbols_only: bool = True) -> bool:
+def one_symbol_family(text: str, symbols_only: bool = True) -> bool:
     chars = [ch for ch in text if ch >= "\x80"]
     if not chars:
         return False

@@ -121,6 +121,8 @@ def _dbcs(codec: str) -> Structure:
         needs[b] = 0
     for b in leads:
         needs[b] = 1
+    if codec == "euc_jp":
+        needs[0x8F] = 2  # JIS X 0212: 8F and two bytes A1-FE
     return Structure(codec, tuple(needs), frozenset(trails), ((1, tuple(leads)),))
 
 

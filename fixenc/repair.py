@@ -21,7 +21,14 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from fixenc import lm
 from fixenc.bytemaps import Slot, encode_text
-from fixenc.candidates import Candidate, chain_candidates, hole_decoder, runs
+from fixenc.candidates import (
+    DOS_PAGES,
+    Candidate,
+    chain_candidates,
+    hole_decoder,
+    one_symbol_family,
+    runs,
+)
 from fixenc.chains import CHAINS, Chain
 from fixenc.confidence import confidence
 from fixenc.config import FixConfig
@@ -57,8 +64,10 @@ def _applicable(config: FixConfig, hit_chars: set[str], rules: set[str]) -> dict
 
     A chain is tried when a hit character belongs to its signature, when Private Use
     characters or C1 controls point at a decoder that makes them, and, for Korean read as
-    GBK, when the spaced-hanzi or hanja rule fired.  Lost bytes alone (U+FFFD, ``??``) say
-    nothing about which chain lost them.
+    GBK, when the spaced-hanzi or hanja rule fired; for Japanese EUC-JP read as GBK, when
+    the line has kana and hanzi (GB2312 has the kana of EUC-JP at the same bytes, so only
+    the kanji change, into ordinary hanzi that no signature singles out).  Lost bytes
+    alone (U+FFFD, ``??``) say nothing about which chain lost them.
     """
     covered: dict[str, int] = {}
     for ch in hit_chars:
@@ -72,9 +81,14 @@ def _applicable(config: FixConfig, hit_chars: set[str], rules: set[str]) -> dict
         chain = CHAINS[name]
         if (name in covered or (gbk_made and chain.wrong == "gbk")
                 or (cp1252_made and chain.wrong == "cp1252")
-                or (korean and name == "euc_kr_read_as_gbk")):
+                or (korean and name == "euc_kr_read_as_gbk")
+                or ("kana" in rules and name == "euc_jp_read_as_gbk")):
             out[name] = covered.get(name, 0)
     return out
+
+
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
+_HANZI = re.compile("[\u4e00-\u9fff]")
 
 
 def _layer_steps(chain: Chain, fills: Sequence[bytes]) -> tuple[Step, ...]:
@@ -116,6 +130,8 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain,
     out: list[Candidate] = []
     for i, j in runs(slots, hits):
         original = line[i:j]
+        if one_symbol_family(original, symbols_only=chain.wrong not in DOS_PAGES):
+            continue  # a table's border is no mojibake, in one layer or two
         wrong = hole_decoder(chain, original)
         best: tuple[float, Candidate] | None = None
         firsts: dict[bool, Decoded | None] = {}
@@ -218,6 +234,8 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
     hits = [m.start() for m in matches]
     hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"}
     rules = {m.lastgroup for m in matches if m.lastgroup}
+    if _KANA.search(line) and _HANZI.search(line):
+        rules.add("kana")
     # Mojibake of mojibake is as dense with screening hits as mojibake; a rare character in
     # clean text is not (and is not worth undoing two layers over).
     dense = len(hits) >= TWICE_DENSITY * sum(1 for ch in line if ch >= "\x80")
