@@ -36,7 +36,14 @@ from fixenc.damage import find_damage
 from fixenc.lossy import Decoded, decode_holes
 from fixenc.results import Fix, Repair, Step, unchanged
 from fixenc.scoring import evidence_for_line, fallback_evidence
-from fixenc.screen import has_suspect, signature, single_byte_chars, suspect_re, worth_a_look
+from fixenc.screen import (
+    familiar,
+    has_suspect,
+    signature,
+    single_byte_chars,
+    suspect_re,
+    worth_a_look,
+)
 from fixenc.steps import apply_steps
 
 logger = logging.getLogger("fixenc")
@@ -86,6 +93,11 @@ def _applicable(config: FixConfig, hit_chars: set[str], rules: set[str]) -> dict
             out[name] = covered.get(name, 0)
     return out
 
+
+KANA_LIFT = 1.0
+"""How much likelier than chance (natural log) a bigram must be for a kana hit in it to read
+as part of a word.  Lower than the screen's :data:`~fixenc.screen.FAMILIAR_LIFT`: particles
+(の, は, と) follow almost anything, so their bigrams are only a little likelier than chance."""
 
 _KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
 _HANZI = re.compile("[\u4e00-\u9fff]")
@@ -232,7 +244,10 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
     if not matches:
         return []
     hits = [m.start() for m in matches]
-    hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"}
+    # Kana that read as part of a word (の in 日本の, ます) say nothing about which chain
+    # made the line: Japanese text would otherwise try every chain whose mojibake has kana.
+    hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"
+                 and not (_KANA.match(ch) and familiar(line, m.start(), KANA_LIFT))}
     rules = {m.lastgroup for m in matches if m.lastgroup}
     if _KANA.search(line) and _HANZI.search(line):
         rules.add("kana")

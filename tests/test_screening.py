@@ -1,0 +1,63 @@
+"""The screen's quick path and which chains a line's hits make worth trying (no corpora).
+
+Both are speed work that must not change what is found: ``has_suspect`` rules clean text
+out with one scan (session 8), and kana that read as part of a word do not make every
+chain whose mojibake has kana worth trying on Japanese text.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from fixenc import screen
+
+repair_module = importlib.import_module("fixenc.repair")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("你好，世界。", False),
+    ("café, naïve — “quoted”", False),
+    ("浣犲ソ", True),  # a suspect character
+    ("ÖÐÎÄ", True),  # two strong single-byte characters
+    ("中文??", True),  # lost bytes beside text, no suspect character at all
+    ("中文 中文 测试", True),  # the spaced rule fires (worth_a_look passes it over)
+    ("傍瘤 荤亲", True),  # the spaced rule: Korean read as GBK
+    ("오늘 朝揪啊 아주 좋네요.", True),  # the hanja rule
+    ("内存锟斤拷", True),  # damage
+    ("日本語のテキスト", True),  # kana are suspects (Big5 read as GBK makes them)
+])
+def test_has_suspect_quick_path_agrees_with_the_rules(text: str, expected: bool) -> None:
+    assert screen.has_suspect(text) is expected
+    assert (screen.suspect_re().search(text) is not None) is expected
+
+
+def _applicable(line: str) -> set[str]:
+    return {chain.name for group in repair_module._chain_groups(
+        repair_module.DEFAULT_CONFIG, *_hits(line)) for chain in group}
+
+
+def _hits(line: str) -> tuple[set[str], set[str]]:
+    matches = list(screen.suspect_re().finditer(line))
+    chars = {ch for m in matches for ch in m.group() if ch >= "\x80"
+             and not (repair_module._KANA.match(ch)
+                      and screen.familiar(line, m.start(), repair_module.KANA_LIFT))}
+    rules = {m.lastgroup for m in matches if m.lastgroup}
+    if repair_module._KANA.search(line) and repair_module._HANZI.search(line):
+        rules.add("kana")
+    return chars, rules
+
+
+def test_japanese_particles_do_not_make_every_chain_worth_trying() -> None:
+    """A clean Japanese sentence (our own) tried eight chains before session 8."""
+    line = "明日の朝九時に学校の前に集まってください。"
+    assert len(_applicable(line)) <= 3
+    assert "euc_jp_read_as_gbk" in _applicable(line)  # kana and hanzi: it may be EUC-JP
+
+
+def test_kana_made_by_mojibake_still_count() -> None:
+    # Big5 read as GBK: 料庫 (Big5 AE C6 AE 77) and the like give kana beside strangers.
+    line = "明日の朝九時に学校の前に集まってください。".encode("big5", "replace").decode(
+        "gbk", "replace")
+    assert "big5_read_as_gbk" in _applicable(line)
