@@ -530,11 +530,10 @@ def _open_holes(line: str, base: int, seg: Sequence[Slot], hit_set: frozenset[in
     return frozenset(out)
 
 
-_STRICT_WITHIN_STRUCTURE = frozenset({"utf-8", "gbk", "big5", "cp949"})
+_STRICT_WITHIN_STRUCTURE = frozenset({"utf-8", "gbk", "big5", "cp949", "euc_jp"})
 """Codecs whose strict decoder accepts nothing that their :class:`~fixenc.lossy.Structure`
-rejects (checked for every byte and byte pair).  Not cp932, which reads 80, A0 and FD-FF
-alone, nor EUC-JP, whose three-byte characters (8F ...) were not checked: for them the
-structural walk decides where a segment ends."""
+rejects (checked for every byte and byte pair, and EUC-JP's 8F triples).  Not cp932, which
+reads 80, A0 and FD-FF alone: there the structural walk decides where a segment ends."""
 
 
 def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,

@@ -61,3 +61,33 @@ def test_kana_made_by_mojibake_still_count() -> None:
     line = "明日の朝九時に学校の前に集まってください。".encode("big5", "replace").decode(
         "gbk", "replace")
     assert "big5_read_as_gbk" in _applicable(line)
+
+
+def test_strict_decoders_accept_nothing_their_structure_rejects() -> None:
+    """Past the last hole, candidates decode strictly in C instead of walking the codec's
+    Structure (session 8): the same segments only if the strict decoder never reads a
+    byte sequence that the structure says cannot be a character."""
+    from fixenc.candidates import _STRICT_WITHIN_STRUCTURE
+    from fixenc.lossy import structure
+
+    for codec in sorted(_STRICT_WITHIN_STRUCTURE - {"utf-8"}):
+        st = structure(codec)
+        for lead in range(0x80, 0x100):
+            alone = _decodes(bytes((lead,)), codec)
+            assert not alone or st.needs[lead] == 0, (codec, hex(lead))
+            for trail in range(0x100):
+                if _decodes(bytes((lead, trail)), codec, one=True):
+                    assert st.needs[lead] == 1 and trail in st.conts, (codec, lead, trail)
+    st = structure("euc_jp")
+    for second in range(0x100):
+        for third in range(0x100):
+            if _decodes(bytes((0x8F, second, third)), "euc_jp", one=True):
+                assert st.needs[0x8F] == 2 and {second, third} <= st.conts
+
+
+def _decodes(data: bytes, codec: str, one: bool = False) -> bool:
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return len(text) == 1 if one else True
