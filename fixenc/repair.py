@@ -238,19 +238,31 @@ def _settled(line: str, cands: Sequence[Candidate], hits: Sequence[int]) -> bool
     return True
 
 
-def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candidate]:
-    """Every candidate repair for one line (no newline inside), before any choice."""
+def screen_line(line: str) -> tuple[list[int], set[str], set[str]]:
+    """A line's screening hits: where they are, the characters among them that say which
+    chains are worth trying (:func:`_chain_groups`), and the rules that fired.
+
+    >>> hits, chars, rules = screen_line("明日の朝九時に啡掠排厦を")
+    >>> sorted(rules), "の" in chars    # の reads as part of a word: no evidence
+    (['char', 'kana'], False)
+    """
     matches = list(suspect_re().finditer(line))
-    if not matches:
-        return []
     hits = [m.start() for m in matches]
     # Kana that read as part of a word (の in 日本の, ます) say nothing about which chain
     # made the line: Japanese text would otherwise try every chain whose mojibake has kana.
     hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"
                  and not (_KANA.match(ch) and familiar(line, m.start(), KANA_LIFT))}
     rules = {m.lastgroup for m in matches if m.lastgroup}
-    if _KANA.search(line) and _HANZI.search(line):
+    if matches and _KANA.search(line) and _HANZI.search(line):
         rules.add("kana")
+    return hits, hit_chars, rules
+
+
+def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candidate]:
+    """Every candidate repair for one line (no newline inside), before any choice."""
+    hits, hit_chars, rules = screen_line(line)
+    if not hits:
+        return []
     # Mojibake of mojibake is as dense with screening hits as mojibake; a rare character in
     # clean text is not (and is not worth undoing two layers over).
     dense = len(hits) >= TWICE_DENSITY * sum(1 for ch in line if ch >= "\x80")

@@ -34,19 +34,9 @@ def test_has_suspect_quick_path_agrees_with_the_rules(text: str, expected: bool)
 
 
 def _applicable(line: str) -> set[str]:
+    _hits, chars, rules = repair_module.screen_line(line)
     return {chain.name for group in repair_module._chain_groups(
-        repair_module.DEFAULT_CONFIG, *_hits(line)) for chain in group}
-
-
-def _hits(line: str) -> tuple[set[str], set[str]]:
-    matches = list(screen.suspect_re().finditer(line))
-    chars = {ch for m in matches for ch in m.group() if ch >= "\x80"
-             and not (repair_module._KANA.match(ch)
-                      and screen.familiar(line, m.start(), repair_module.KANA_LIFT))}
-    rules = {m.lastgroup for m in matches if m.lastgroup}
-    if repair_module._KANA.search(line) and repair_module._HANZI.search(line):
-        rules.add("kana")
-    return chars, rules
+        repair_module.DEFAULT_CONFIG, chars, rules) for chain in group}
 
 
 def test_japanese_particles_do_not_make_every_chain_worth_trying() -> None:
