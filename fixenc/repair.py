@@ -269,8 +269,8 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
     found: list[Candidate] = []
     for group in _chain_groups(config, hit_chars, rules):
         batch: list[Candidate] = []
+        slots = encode_text(line, group[0].wrong)  # a group shares its wrong decoder
         for chain in group:
-            slots = encode_text(line, chain.wrong)
             cands = chain_candidates(line, hits, chain, slots)
             batch.extend(cands)
             # Two layers: the first undo gives mojibake again (so it is often no candidate
