@@ -1,10 +1,15 @@
 """Turn the evidence for a candidate into a calibrated probability that it is exactly right.
 
-The models (see :func:`model_name`) are logistic regressions over the features of :mod:`fixenc.scoring`, each followed by an
-isotonic correction, all fitted by ``scripts/calibrate.py`` on synthetic damage made from
-the *calib* part of the corpora (never the text that built the tables, never the text the
-benchmark evaluates on) together with the candidates that clean calib lines give rise to,
-which teach it what clean text looks like.  The fitted numbers live in the generated module
+Each kind of repair (see :func:`model_name`) has a logistic regression over the features of
+:mod:`fixenc.scoring` with an isotonic correction.  Where that says at least
+``GATE`` (0.1), gradient-boosted trees over the same features, the kind and the logistic
+log-odds judge instead, through an isotonic correction of their own for each kind (a sum of
+weights cannot say "a high gain convinces only when nothing was guessed"; trees can),
+except for guesses of UTF-8 bytes, where the trees did worse (``TREE_MODELS``).  All
+of it is fitted by ``scripts/calibrate.py`` on synthetic damage made from the *calib* part
+of the corpora (never the text that built the tables, never the text the benchmark
+evaluates on) together with the candidates that clean calib lines give rise to, which teach
+it what clean text looks like.  The fitted numbers live in the generated module
 ``fixenc/_tables/calibration.py``; nothing here is a hand-set constant.
 """
 
@@ -13,26 +18,70 @@ from __future__ import annotations
 import functools
 import math
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 MAX_CONFIDENCE = 0.9999
 """No repair is certain: a top isotonic block where every example was right says 1.0, but
 finitely many examples cannot, so confidences stop here (and ``min_confidence=1`` applies
 nothing)."""
 
-Model = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], float,
-              tuple[float, ...], tuple[float, ...]]
+
+class Model(NamedTuple):
+    """One kind's fitted numbers (see ``scripts/calibrate.py``)."""
+
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    isotonic_x: tuple[float, ...]
+    isotonic_y: tuple[float, ...]
+    tree_isotonic_x: tuple[float, ...]
+    tree_isotonic_y: tuple[float, ...]
+    indicators: tuple[float, ...]  # this kind's one-hot inputs of the trees
+    trees: bool  # whether the trees judge this kind past the gate
+
+
+class _Tables(NamedTuple):
+    features: tuple[str, ...]
+    models: dict[str, Model]
+    gate: float
+    forest: Callable[[list[float]], float]  # the trees' total log-odds for their inputs
+
+
+def _forest(base: float, trees: tuple[Any, ...]) -> Callable[[list[float]], float]:
+    """The trees as one compiled expression: ``base + tree_1(x) + ... + tree_n(x)``, each
+    tree a nested conditional, added in the same order as :func:`tree_score` would (a walk
+    per tree costs five times as much).  The source is made here from the generated table's
+    numbers alone.
+
+    >>> _forest(0.5, ((0, 1.0, -1.0, 2.0), 0.25))([3.0])
+    2.75
+    """
+    def expression(node: Any) -> str:
+        if node.__class__ is not tuple:
+            return repr(float(node))
+        feature, threshold, left, right = node
+        return (f"({expression(left)} if x[{int(feature)}] <= {float(threshold)!r} "
+                f"else {expression(right)})")
+
+    source = "lambda x: " + " + ".join([repr(float(base))] + [expression(t) for t in trees])
+    return eval(source)  # type: ignore[no-any-return]  # numbers only
 
 
 @functools.cache
-def _models() -> tuple[tuple[str, ...], dict[str, Model]]:
+def _tables() -> _Tables:
     from fixenc._tables import calibration as cal
 
-    models: dict[str, Model] = {
-        name: (m["means"], m["scales"], m["weights"], m["bias"],  # type: ignore[misc]
-               m["isotonic_x"], m["isotonic_y"])
+    order = cal.MODEL_ORDER
+    models = {
+        name: Model(m["means"], m["scales"], m["weights"], m["bias"],  # type: ignore[arg-type]
+                    m["isotonic_x"], m["isotonic_y"],  # type: ignore[arg-type]
+                    m["tree_isotonic_x"], m["tree_isotonic_y"],  # type: ignore[arg-type]
+                    tuple(float(other == name) for other in order),
+                    name in cal.TREE_MODELS)
         for name, m in cal.MODELS.items()}
-    return cal.FEATURES, models
+    return _Tables(cal.FEATURES, models, cal.GATE, _forest(cal.TREE_BASE, cal.TREES))
 
 
 def model_name(evidence: Mapping[str, float]) -> str:
@@ -67,22 +116,36 @@ def model_name(evidence: Mapping[str, float]) -> str:
     return "read"
 
 
-def _model_for(evidence: Mapping[str, float]) -> Model:
-    _, models = _models()
-    return models[model_name(evidence)]
-
-
-def raw_score(evidence: Mapping[str, float]) -> float:
-    """The logistic model's probability before the isotonic correction."""
-    names, _ = _models()
-    means, scales, weights, bias, _, _ = _model_for(evidence)
-    z = bias
-    for name, mean, scale, weight in zip(names, means, scales, weights):
+def _logit(evidence: Mapping[str, float], names: tuple[str, ...], model: Model) -> float:
+    z = model.bias
+    for name, mean, scale, weight in zip(names, model.means, model.scales, model.weights):
         z += weight * (evidence[name] - mean) / scale
+    return min(30.0, max(-30.0, z))
+
+
+def _sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     ez = math.exp(z)
     return ez / (1.0 + ez)
+
+
+def raw_score(evidence: Mapping[str, float]) -> float:
+    """The kind's logistic model's probability before its isotonic correction."""
+    tables = _tables()
+    return _sigmoid(_logit(evidence, tables.features, tables.models[model_name(evidence)]))
+
+
+def tree_score(tree: Any, x: list[float]) -> float:
+    """The leaf value one fitted tree gives the inputs ``x``.
+
+    >>> tree_score((0, 0.5, -1.0, (1, 2.0, 0.25, 0.75)), [0.7, 2.0])
+    0.25
+    """
+    node = tree
+    while node.__class__ is tuple:
+        node = node[2] if x[node[0]] <= node[1] else node[3]
+    return node  # type: ignore[no-any-return]
 
 
 def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
@@ -110,9 +173,19 @@ def confidence(evidence: Mapping[str, float]) -> float:
 
     Clear-cut repairs, other repairs that read every byte, repairs that guessed lost bytes,
     two-layer repairs and ftfy's repairs behave differently, so each kind has its own
-    fitted model (see :func:`model_name`).
+    logistic model and corrections (see :func:`model_name`); the trees, shared by the
+    kinds they judge, judge every candidate that its kind's logistic model does not rule
+    out.
     """
-    *_, xs, ys = _model_for(evidence)
-    p = calibrate(raw_score(evidence), xs, ys)
+    tables = _tables()
+    names = tables.features
+    model = tables.models[model_name(evidence)]
+    z = _logit(evidence, names, model)
+    p = calibrate(_sigmoid(z), model.isotonic_x, model.isotonic_y)
+    if p >= tables.gate and model.trees:
+        x = [evidence[name] for name in names]
+        x += model.indicators
+        x.append(z)
+        p = calibrate(_sigmoid(tables.forest(x)), model.tree_isotonic_x,
+                      model.tree_isotonic_y)
     return min(MAX_CONFIDENCE, max(0.0, p))
-

@@ -48,6 +48,7 @@ FEATURES: tuple[str, ...] = (
     "line_gain",
     "script_fit",
     "script_context",
+    "line_end",
 )
 """Feature names, in the order the confidence model's weights use.  Every feature is
 bounded (clipped), so that no single long line dominates the fit."""
@@ -217,6 +218,11 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
         # A piece of a longer repair (split at its guesses) carries the evidence of the whole.
         "context_gain": _clip(cand.context_gain if cand.context_len else per_char, -10.0, 40.0),
         "log_context_len": math.log(1 + max(cand.context_len, len(cand.replacement))),
+        # Nothing after the span: a character cut short at the end of a line is guessed from
+        # its left alone, and is the line's last (。 after 联系人, far likelier than inside a
+        # line); calib, session 9: such guesses were right 94% of the time at a mean
+        # confidence of 0.89 when no feature told them apart.
+        "line_end": 1.0 if cand.end >= len(line) and cand.right is None else 0.0,
     }
 
 
