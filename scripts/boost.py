@@ -6,9 +6,10 @@ Trees can.  This module fits them (logistic loss, Newton leaves, histogram split
 the result is the same number for number on every run: thresholds are quantiles of the
 training data rounded to 6 decimals, ties between splits go to the first feature and the
 first threshold, and leaves are rounded before the next tree sees them.  The fitted trees
-are nested tuples ``(feature, threshold, left, right)`` with float leaves, which
-:func:`fixenc.confidence.tree_score` walks at run time with the very same comparisons
-(``x[feature] <= threshold`` goes left).
+are nested tuples ``(feature, threshold, left, right)`` with float leaves, which the engine
+compiles into one expression (``fixenc.confidence._forest``; :func:`fixenc.confidence.tree_score`
+walks one tree the same way) with the very same comparisons (``x[feature] <= threshold``
+goes left).
 
 >>> import numpy as np
 >>> x = np.array([[0.0], [1.0], [2.0], [3.0]] * 20)
