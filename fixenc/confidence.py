@@ -130,12 +130,6 @@ def _sigmoid(z: float) -> float:
     return ez / (1.0 + ez)
 
 
-def raw_score(evidence: Mapping[str, float]) -> float:
-    """The kind's logistic model's probability before its isotonic correction."""
-    tables = _tables()
-    return _sigmoid(_logit(evidence, tables.features, tables.models[model_name(evidence)]))
-
-
 def tree_score(tree: Any, x: list[float]) -> float:
     """The leaf value one fitted tree gives the inputs ``x``.
 

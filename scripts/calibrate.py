@@ -276,7 +276,7 @@ def build() -> tuple[str, dict[str, float]]:
 
 def _logit(x: np.ndarray, means: np.ndarray, scales: np.ndarray, w: np.ndarray,
            b: float) -> np.ndarray:
-    """The logistic model's log-odds, clipped as :func:`fixenc.confidence.raw_score` clips."""
+    """The logistic model's log-odds, clipped as ``fixenc.confidence._logit`` clips."""
     return np.clip(((x - means) / scales) @ w + b, -30.0, 30.0)
 
 
