@@ -20,11 +20,13 @@ import argparse
 import inspect
 import json
 import math
+import os
 import random
 import statistics
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -592,12 +594,18 @@ def _throughput(fn: Callable[[str], object], lines: Sequence[str], budget: float
     return size / 1e6 / (time.perf_counter() - start)
 
 
-def _median_run(code: str, runs: int = 5) -> float:
+def _median_run(code: str, runs: int = 5, pycache: str | None = None) -> float:
+    # An installed package has its bytecode (pip compiles it, as it did ftfy's): allow it to
+    # be written, into a folder of its own rather than __pycache__ in the tree, even where
+    # PYTHONDONTWRITEBYTECODE is set; the first run writes it and is dropped.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if pycache is not None:
+        env["PYTHONPYCACHEPREFIX"] = pycache
     times = []
-    for _ in range(runs + 1):  # the first run warms the bytecode cache; drop it
+    for _ in range(runs + 1):
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
-                       capture_output=True)
+                       capture_output=True, env=env)
         times.append(time.perf_counter() - start)
     return statistics.median(times[1:])
 
@@ -610,7 +618,9 @@ def import_time(module: str) -> float | None:
                        capture_output=True)
     except subprocess.CalledProcessError:
         return None
-    return max(0.0, _median_run(f"import {module}") - _median_run("pass"))
+    with tempfile.TemporaryDirectory(prefix="fixenc-pycache-") as pycache:
+        return max(0.0, _median_run(f"import {module}", pycache=pycache)
+                   - _median_run("pass", pycache=pycache))
 
 
 def report_speed(clean: dict[str, list[str]], scored: list[Scored], engine: Engine,
@@ -651,7 +661,7 @@ def report_speed(clean: dict[str, list[str]], scored: list[Scored], engine: Engi
           f"ftfy.fix_encoding: {figures['damaged_ftfy_fix_encoding']:6.2f} MB/s")
     for module, seconds in imports.items():
         shown = "n/a (not importable)" if seconds is None else f"{1000 * seconds:.0f} ms"
-        print(f"import {module}: {shown} (median of 5 fresh interpreters, minus bare start-up)")
+        print(f"import {module}: {shown} (median of 5 fresh interpreters with bytecode, minus bare start-up)")
     out["speed"] = {**figures, "import_ms": {m: None if s is None else 1000 * s
                                              for m, s in imports.items()}}
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
-import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -45,9 +44,6 @@ from fixenc.screen import (
     worth_a_look,
 )
 from fixenc.steps import apply_steps
-
-logger = logging.getLogger("fixenc")
-logger.addHandler(logging.NullHandler())
 
 DEFAULT_CONFIG = FixConfig()
 
