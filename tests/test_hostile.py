@@ -564,7 +564,7 @@ def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     def mkstemp(*args: Any, dir: str | None = None, **kwargs: Any) -> Any:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), dir)
 
-    monkeypatch.setattr(fileio.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)  # fileio imports it on use
     code, _, err = run(["-w", str(path)], capsysbinary)
     assert code == 2
     assert "Read-only file system" in err and str(tmp_path) in err
