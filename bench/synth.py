@@ -15,6 +15,11 @@ several *dialects* of the wrong decoder (see :data:`DIALECTS`):
   back to a legacy encoding): ``鍙戦€佹垚鍔?`` for 发送成功.
 - ``"qmark_swallow"``: an invalid lead byte swallows the next byte, whatever it is, and
   one ``?`` is written (some editors, Java tools).
+- ``"pua_dropped"``: ``"whatwg"``, then every Private Use character deleted.  Fonts show
+  nothing for them and text pipelines strip them, so UTF-8 read as GBK is mostly met
+  without: ``涓枃`` for 中文 (E4 B8 AD E6 96 87, whose AD E6 is a user-defined cell).  Only
+  UTF-8 read as GBK has this dialect: there the missing pair breaks the UTF-8 around it,
+  while in double-byte text it takes a whole character away without a trace.
 
 Single-byte code pages decode every byte except cp1252's five holes, so for them only
 ``"python"`` (and ``"whatwg"`` for cp1252) differ: see :func:`dialects_for`.
@@ -60,8 +65,8 @@ _chains = _load_chains()
 CHAINS: Mapping[str, Any] = _chains.CHAINS
 """The chains of :mod:`fixenc.chains`, by name."""
 
-Dialect = Literal["python", "whatwg", "qmark", "qmark_swallow"]
-DIALECTS: tuple[Dialect, ...] = ("python", "whatwg", "qmark", "qmark_swallow")
+Dialect = Literal["python", "whatwg", "qmark", "qmark_swallow", "pua_dropped"]
+DIALECTS: tuple[Dialect, ...] = ("python", "whatwg", "qmark", "qmark_swallow", "pua_dropped")
 
 Bucket = Literal["short", "medium", "long"]
 BUCKETS: dict[str, tuple[int, int]] = {"short": (2, 6), "medium": (7, 30), "long": (31, 200)}
@@ -224,6 +229,8 @@ def decode(data: bytes, codec: str, dialect: Dialect) -> Decoded:
     Decoded(text='?ゅ', holes=1)
     >>> decode(b"\\x81\\x8d", "cp1252", "whatwg").text == "\\x81\\x8d"
     True
+    >>> decode("中文".encode(), "gbk", "whatwg").text, decode("中文".encode(), "gbk", "pua_dropped")
+    ('涓\\ue15f枃', Decoded(text='涓枃', holes=1))
     """
     if dialect not in DIALECTS:
         msg = f"unknown dialect {dialect!r}; known: {DIALECTS}"
@@ -239,6 +246,9 @@ def decode(data: bytes, codec: str, dialect: Dialect) -> Decoded:
         decoded = _decode_dbcs(data, spec, swallow=dialect == "qmark_swallow")
     if dialect in ("qmark", "qmark_swallow"):
         decoded = Decoded(decoded.text.replace(REPLACEMENT, "?"), decoded.holes)
+    elif dialect == "pua_dropped":
+        kept = "".join(ch for ch in decoded.text if not "\ue000" <= ch <= "\uf8ff")
+        decoded = Decoded(kept, decoded.holes + len(decoded.text) - len(kept))
     return decoded
 
 
@@ -246,13 +256,18 @@ def dialects_for(chain_name: str) -> tuple[Dialect, ...]:
     """The dialects that make different damage for a chain.
 
     >>> dialects_for("utf8_read_as_gbk")
+    ('python', 'whatwg', 'qmark', 'qmark_swallow', 'pua_dropped')
+    >>> dialects_for("big5_read_as_gbk")
     ('python', 'whatwg', 'qmark', 'qmark_swallow')
     >>> dialects_for("gbk_read_as_cp1252"), dialects_for("gbk_read_as_latin1")
     (('python', 'whatwg'), ('python',))
     """
-    wrong = _norm(CHAINS[chain_name].wrong)
+    chain = CHAINS[chain_name]
+    wrong = _norm(chain.wrong)
     if wrong in _DBCS_SPECS:
-        return DIALECTS
+        if wrong == "gbk" and chain.true == "utf-8":
+            return DIALECTS
+        return tuple(d for d in DIALECTS if d != "pua_dropped")
     if wrong == "cp1252":
         return ("python", "whatwg")
     return ("python",)
@@ -460,7 +475,8 @@ def _fill(make: Any, rng: random.Random, count: int, tries: int = 40) -> list[Ca
 
 def make_cases(lines: Mapping[str, Sequence[str]], rng: random.Random, *,
                chains: Iterable[str] | None = None, per_cell: int = 10, spans: int = 10,
-               mixed: int = 10, twice: int = 10, clean: int = 10) -> list[Case]:
+               mixed: int = 10, twice: int = 10, clean: int = 10,
+               dialects: Iterable[Dialect] | None = None) -> list[Case]:
     """Benchmark cases for every chain × dialect (× bucket), drawn from ``lines``.
 
     ``lines`` maps a pool name (``zh-hans``, ``zh-hant``, ``zh-parallel``, ``ja``, ``ko``)
@@ -472,7 +488,8 @@ def make_cases(lines: Mapping[str, Sequence[str]], rng: random.Random, *,
       ``mixed`` cases (two damaged substrings in one line), in medium and long lines;
     - ``twice`` ``"twice"`` cases (the same mistake made twice), where that can happen;
 
-    and ``clean`` undamaged ``"clean"`` texts per pool × bucket.  Each case is a dict
+    and ``clean`` undamaged ``"clean"`` texts per pool × bucket (``dialects``: only those).
+    Each case is a dict
     ``{"kind", "chain", "dialect", "truth", "damaged", "spans", "bucket", "lossy"}``;
     ``spans`` are ``(start, end)`` offsets into ``damaged``, ``lossy`` says whether the
     decoder lost bytes.  The result depends only on ``lines`` and the state of ``rng``.
@@ -492,6 +509,8 @@ def make_cases(lines: Mapping[str, Sequence[str]], rng: random.Random, *,
     cases: list[Case] = []
     for chain in names:
         for dialect in dialects_for(chain):
+            if dialects is not None and dialect not in dialects:
+                continue
             for bucket in BUCKETS:
                 cases += _fill(lambda r, c=chain, d=dialect, b=bucket:
                                _whole_case(picker, r, c, d, b, twice=False),

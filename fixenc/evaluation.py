@@ -12,7 +12,7 @@ continuation byte can leave two U+FFFD for one character, hence "one or two").
 
 from __future__ import annotations
 
-from fixenc.bytemaps import QMARK, alternatives, encode_text
+from fixenc.bytemaps import QMARK, alternatives, encode_text, is_gap_pair
 from fixenc.chains import CHAINS
 
 
@@ -33,35 +33,48 @@ def agrees(fixed: str, truth: str) -> bool:
     return len(truth) in reach
 
 
+def _gapped(data: bytes, pos: int, wrong: str) -> list[int]:
+    """``pos`` and the offsets after each pair of bytes there that a GB18030 decoder reads as
+    a Private Use character: characters that may have been deleted from GBK mojibake."""
+    out = [pos]
+    while wrong == "gbk" and is_gap_pair(data[out[-1]:out[-1] + 2]):
+        out.append(out[-1] + 2)
+    return out
+
+
 def _alignment(damaged: str, data: bytes, wrong: str) -> list[int] | None:
     """Byte offset in ``data`` of every character boundary of ``damaged``, or None.
 
     ``damaged`` is ``data`` read with the decoder ``wrong``; replacement characters stand
-    for one or two bytes, so the offsets are found by a search over those choices.
+    for one or two bytes, so the offsets are found by a search over those choices.  Read as
+    GBK, the Private Use characters may have been deleted (``涓枃`` for 中文): their bytes
+    may lie between two characters, and the offset is the one before them.
     """
     slots = encode_text(damaged, wrong)
     reach: list[dict[int, int]] = [{0: -1}]  # per boundary: byte offset -> previous offset
     for ch, slot in zip(damaged, slots):
         nxt: dict[int, int] = {}
-        for pos in reach[-1]:
+        # Read from after any gaps; record the boundary before them.
+        for at, pos in [(p, q) for p in reach[-1] for q in _gapped(data, p, wrong)]:
             if isinstance(slot, (bytes, tuple)):
                 for option in alternatives(ch, wrong):
                     if data[pos:pos + len(option)] == option:
-                        nxt.setdefault(pos + len(option), pos)
+                        nxt.setdefault(pos + len(option), at)
                 continue
             if slot is None:
                 continue
             if slot == QMARK and data[pos:pos + 1] == b"?":
-                nxt.setdefault(pos + 1, pos)
+                nxt.setdefault(pos + 1, at)
             for length in (1, 2):
                 if pos + length <= len(data):
-                    nxt.setdefault(pos + length, pos)
+                    nxt.setdefault(pos + length, at)
         if not nxt:
             return None
         reach.append(nxt)
-    if len(data) not in reach[-1]:
+    last = next((p for p in reach[-1] if len(data) in _gapped(data, p, wrong)), None)
+    if last is None:
         return None
-    offsets = [len(data)]
+    offsets = [last]
     for step in range(len(reach) - 1, 0, -1):
         offsets.append(reach[step][offsets[-1]])
     offsets.reverse()
@@ -112,10 +125,14 @@ def _part_is_right(truth: str, damaged: str, chain: str, span: tuple[int, int],
     offsets = _alignment(damaged[lo:hi], data, cut.wrong)
     if offsets is None:
         return agrees(damaged[:start] + replacement + damaged[end:], truth)
-    b1, b2 = offsets[start - lo], offsets[end - lo]
     bounds = [0]
     for ch in truth_part:
         bounds.append(bounds[-1] + len(ch.encode(cut.true)))
+    # Deleted characters' bytes at an end belong to the fix where that makes the end a
+    # character boundary (误 of 閿欒 is E8 and the two bytes deleted after it).
+    on = set(bounds)
+    b1, b2 = (next((q for q in _gapped(data, p, cut.wrong) if q in on), p)
+              for p in (offsets[start - lo], offsets[end - lo]))
     a = max(i for i, b in enumerate(bounds) if b <= b1)
     b = min(i for i, b in enumerate(bounds) if b >= b2)
     if (bounds[a] != b1 and not replacement.startswith("\ufffd")) or (

@@ -34,3 +34,17 @@ def test_partial_and_overreaching_fixes() -> None:
                             "你好嘛")
     # A wrong reading of the span is wrong.
     assert not fix_is_right(truth, damaged, "utf8_read_as_gbk", span, 2, 2 + len(bad), "你们")
+
+
+def test_parts_of_mojibake_without_its_private_use_characters() -> None:
+    # 密码错误 read by a GB18030 decoder is 瀵嗙爜閿欒 and U+E1E4 (误's last two bytes, AF AF),
+    # which was deleted: the alignment puts those bytes with 误, so each part is judged.
+    truth, damaged = "密码错误", "瀵嗙爜閿欒"
+    span = (0, len(damaged))
+    assert fix_is_right(truth, damaged, "utf8_read_as_gbk", span, 0, 3, "密码")
+    assert fix_is_right(truth, damaged, "utf8_read_as_gbk", span, 3, 5, "错误")
+    assert fix_is_right(truth, damaged, "utf8_read_as_gbk", span, 3, 5, "错\ufffd")
+    assert not fix_is_right(truth, damaged, "utf8_read_as_gbk", span, 3, 5, "错吴")
+    # 修改 is 淇 U+E1BD 敼: the deleted character held 修's last byte and 改's first.
+    assert fix_is_right("修改密码", "淇敼瀵嗙爜", "utf8_read_as_gbk", (0, 5), 0, 2, "修改")
+    assert not fix_is_right("修改密码", "淇敼瀵嗙爜", "utf8_read_as_gbk", (0, 5), 0, 2, "修攺")
