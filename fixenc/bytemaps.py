@@ -18,10 +18,15 @@ cannot always do that, because real decoders are more lenient than Python's:
   saved in a legacy encoding).  Those bytes are lost: they become holes for the language
   model to fill (:mod:`fixenc.lossy`).
 
+- A GB18030 decoder's Private Use characters are often deleted afterwards (fonts show
+  nothing for them, text pipelines strip them): ``涓枃`` is 中文 without the U+E15F its
+  AD E6 became.  Where :mod:`fixenc.gaps` finds such a gap, it marks it with
+  :data:`GAP_CHAR` for the encoder: two unknown bytes that GB18030 reads as Private Use.
+
 Each encoder maps one character to its bytes, to :data:`HOLE` (U+FFFD), to :data:`QMARK`
-(``?``: a real question mark or a hole), to a tuple of byte sequences (a choice: GBK's
-``€``, cp932's duplicated characters; the first is what a plain encode gives) or to
-``None`` (the wrong decoder cannot have produced this character).
+(``?``: a real question mark or a hole), to :data:`GAP` (GBK only), to a tuple of byte
+sequences (a choice: GBK's ``€``, cp932's duplicated characters; the first is what a plain
+encode gives) or to ``None`` (the wrong decoder cannot have produced this character).
 
 >>> encode_char("浣", "gbk"), encode_char("€", "gbk"), encode_char("\\ufffd", "gbk")
 (b'\\xe4\\xbd', (b'\\x80', b'\\xa2\\xe3'), -1)
@@ -38,6 +43,15 @@ HOLE = -1
 
 QMARK = -2
 """A ``?``: either the byte 0x3F or a hole written as ``?``."""
+
+GAP = -3
+"""A deleted Private Use character of a GB18030 decoder: exactly two unknown bytes, a
+user-defined cell (AAA1-AFFE, F8A1-FEFE, A140-A7A0 and the other cells GB18030 maps to the
+Private Use Area)."""
+
+GAP_CHAR = "\ufdd0"
+"""What marks a :data:`GAP` in text for the GBK encoder: a noncharacter, which Unicode keeps
+for a program's internal use and real text never contains."""
 
 EURO: tuple[bytes, bytes] = (b"\x80", b"\xa2\xe3")
 """The slot of a ``€`` read by a GBK decoder: the byte 0x80 (Windows, browsers) or the
@@ -74,6 +88,8 @@ def _encode_uncached(ch: str, wrong: str) -> Slot:
     if wrong == "gbk":
         if ch == "\N{EURO SIGN}":
             return EURO
+        if ch == GAP_CHAR:
+            return GAP
         try:
             data = ch.encode("gb18030")
         except UnicodeEncodeError:
@@ -152,6 +168,23 @@ def _duplicates_pairwise(wrong: str, pairs: list[bytes]) -> dict[str, tuple[byte
         if len(ch) == 1:
             seen.setdefault(ch, []).append(data)
     return {ch: tuple(found) for ch, found in seen.items() if len(found) > 1}
+
+
+@functools.lru_cache(maxsize=4096)
+def is_gap_pair(data: bytes) -> bool:
+    """Whether a GB18030 decoder reads the two bytes ``data`` as one Private Use character
+    (what a :data:`GAP` can have been).
+
+    >>> is_gap_pair(b"\\xad\\xe6"), is_gap_pair(b"\\xa1\\x40"), is_gap_pair(b"\\xb0\\xa1")
+    (True, True, False)
+    """
+    if len(data) != 2:
+        return False
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return len(text) == 1 and "\ue000" <= text <= "\uf8ff"
 
 
 def alternatives(ch: str, wrong: str) -> tuple[bytes, ...]:

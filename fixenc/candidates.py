@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from fixenc import lm
-from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
+from fixenc.bytemaps import GAP, HOLE, QMARK, Slot, encode_text
 from fixenc.chains import Chain
 from fixenc.lossy import SINGLE_BYTE_HOLES, Decoded, Structure, decode_holes, posteriors, structure
 from fixenc.results import Step
@@ -149,6 +149,8 @@ def extent(slots: Sequence[Slot], i: int, j: int, st: Structure) -> int:
             states = frozenset().union(*(_after_bytes(states, b, st) for b in slot))
         elif slot == QMARK and 0 in states:
             states = states | _unknown(_unknown(states, starts), starts) | _unknown(states, starts)
+        elif slot == GAP:  # exactly two unknown bytes
+            states = _unknown(_unknown(states, starts), starts)
         else:
             once = _unknown(states, starts)
             states = once | _unknown(once, starts)
@@ -567,7 +569,7 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
             i += 1
             continue
         seg = slots[i:k]
-        if any(s == HOLE or s == QMARK or isinstance(s, tuple) for s in seg):
+        if any(s == HOLE or s == QMARK or s == GAP or isinstance(s, tuple) for s in seg):
             cands, used = _holey_segment(line, base + i, seg, chain, guess,
                                          _open_holes(line, base + i, seg, hit_set))
             out.extend(cands)

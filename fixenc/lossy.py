@@ -8,7 +8,9 @@ possible characters it was: ``鍙戦€佹垚鍔?`` is E5 8F 91 E9 80 81 E6 88 9
 
 :func:`decode_holes` runs a beam search over the slots from :mod:`fixenc.bytemaps`:
 known bytes extend the current character, a hole stands for one or two unknown bytes, a
-``?`` is either itself or a hole.  A character with unknown bytes is chosen among the
+``?`` is either itself or a hole, and a gap (a Private Use character deleted after a
+GB18030 decoder wrote it, :mod:`fixenc.gaps`) for exactly two bytes that GB18030 reads as
+Private Use.  A character with unknown bytes is chosen among the
 characters the bytes allow, scored by the language model with two characters of context
 (:func:`fixenc.lm.next_logprob`: trigrams backed off to bigrams); when none is plausible
 the character is lost and stays U+FFFD.  The result carries the bytes chosen for each hole, so that the fix
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from fixenc import lm
-from fixenc.bytemaps import HOLE, QMARK, Slot
+from fixenc.bytemaps import GAP, HOLE, QMARK, Slot, is_gap_pair
 from fixenc.script import Script, mismatch_logprob
 
 BEAM = 12
@@ -197,6 +199,15 @@ class _Ctx:
     script: Script | None
     forced: frozenset[int]  # holes whose characters are given up without guessing
     next: Callable[[str, str], float]  # log P(character | the two before it)
+    gaps: frozenset[int] = frozenset()  # holes that are deleted Private Use characters
+
+
+@functools.cache
+def _gap_bytes() -> tuple[frozenset[int], frozenset[int]]:
+    """The bytes that can start and end a :data:`~fixenc.bytemaps.GAP` pair."""
+    pairs = [(a, b) for a in range(0x81, 0xFF) for b in range(0x40, 0xFF)
+             if is_gap_pair(bytes((a, b)))]
+    return frozenset(a for a, _ in pairs), frozenset(b for _, b in pairs)
 
 
 def _bigram_next(context: str, ch: str) -> float:
@@ -217,11 +228,24 @@ _Hyp = tuple[float, str, tuple[tuple[int | None, int], ...], int, object, object
 
 def _consistent(ctx: _Ctx, template: tuple[tuple[int | None, int], ...], data: bytes) -> bool:
     """Whether the wrong decoder would have failed where the holes are, given ``data``."""
+    if ctx.gaps:
+        firsts, seconds = _gap_bytes()
+        for i, (byte, tag) in enumerate(template):
+            if byte is not None or (tag >> 2) not in ctx.gaps:
+                continue
+            if tag & 2:  # a gap's second byte, its first in the character before
+                if i == 0 and data[i] not in seconds:
+                    return False
+            elif i + 1 < len(template):
+                if not is_gap_pair(data[i:i + 2]):
+                    return False
+            elif data[i] not in firsts:
+                return False
     if ctx.wrong is None:
         return True
     for i, (byte, tag) in enumerate(template):
-        if byte is not None or tag & 2:
-            continue  # known, or the second byte of a two-byte hole
+        if byte is not None or tag & 2 or (tag >> 2) in ctx.gaps:
+            continue  # known, the second byte of a two-byte hole, or a gap (checked above)
         if tag & 1:  # two-byte hole: the pair itself was invalid
             if i + 1 < len(template) and not rejects(ctx.wrong, data[i:i + 2]):
                 return False
@@ -249,7 +273,10 @@ def _memo_key(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
     """What the candidates for a character being built depend on (for the memo)."""
     last = template[-1]
     follow = ctx.follow[last[1] >> 2] if last[0] is None else -1
-    return (ctx.st.codec, ctx.wrong, raw, tuple(tag & 3 for _, tag in template), follow)
+    gaps = ctx.gaps
+    return (ctx.st.codec, ctx.wrong, raw,
+            tuple((tag & 3) | (4 if tag >= 0 and tag >> 2 in gaps else 0) for _, tag in template),
+            follow)
 
 
 _T = TypeVar("_T")
@@ -354,13 +381,32 @@ def _resolve(ctx: _Ctx, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
     if ranked is None:
         return
     scored, norm, alts = ranked
+    split = _split_gap_first(ctx, template, fills)
     for logp, ch, data in scored:
+        if split is not None and not is_gap_pair(bytes((split[1], data[split[0]]))):
+            continue  # the gap's first byte, chosen with the character before, rules it out
         new_fills = fills
         for i in unknown:
             new_fills = (template[i][1] >> 2, data[i], new_fills)
         out_hyps.append((score + logp, (prev + ch)[-2:], (), 0,
                          ((data, 1, logp - norm, holes, alts), out),
                          new_fills, guessed + 1, lost, guess_lp + (logp - norm)))
+
+
+def _split_gap_first(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
+                     fills: object) -> tuple[int, int] | None:
+    """When the character being built starts with the second byte of a gap whose first byte
+    was filled with the character before: (its index in the template, that first byte)."""
+    if not ctx.gaps or not template:
+        return None
+    byte, tag = template[0]
+    if byte is not None or not tag & 2 or tag >> 2 not in ctx.gaps:
+        return None
+    hole = tag >> 2
+    for hole_id, filled in _pairs(fills):
+        if hole_id == hole:
+            return 0, filled
+    return None
 
 
 def _lose(st: Structure, hyp: _Hyp, out_hyps: list[_Hyp]) -> None:
@@ -540,7 +586,7 @@ def decode_holes(
     single = wrong in SINGLE_BYTE_HOLES
     if single:
         hole_lengths = (1,)  # one U+FFFD per byte
-    holes_total = sum(1 for slot in slots if slot == HOLE or slot == QMARK)
+    holes_total = sum(1 for slot in slots if slot == HOLE or slot == QMARK or slot == GAP)
     share = MAX_HOLE_SHARE if codec == "utf-8" else MAX_HOLE_SHARE_DBCS
     if holes_total > max(share * len(slots), 4):
         # So much was lost that guesses would rest on guesses: give lost characters up.
@@ -559,10 +605,12 @@ def decode_holes(
                 follow.append(ord(after[0]))
             else:
                 follow.append(-1)  # end of text, or unknown: no constraint
-        elif isinstance(slot, tuple):
-            follow.append(-1)  # a choice is numbered like a hole, for its fill; never checked
+        elif isinstance(slot, tuple) or slot == GAP:
+            follow.append(-1)  # numbered like a hole, for its fill; not checked by `follow`
+    gaps = frozenset(h for h, slot in enumerate(s for s in slots if not isinstance(s, bytes))
+                     if slot == GAP)
     ctx = _Ctx(st, guess, wrong, tuple(follow), script, forced,
-               lm.next_logprob if guess and holes_total else _bigram_next)
+               lm.next_logprob if guess and holes_total else _bigram_next, gaps)
     hyps: list[_Hyp] = [(0.0, prev[-2:] or "\n", (), 0, None, None, 0, 0, 0.0)]
     hole = 0
     complete: tuple[int, int, list[_Hyp]] = (0, 0, hyps)  # slots used, holes, hypotheses
@@ -598,6 +646,17 @@ def decode_holes(
                             _feed_unknown(ctx, h, hole * 4 + 2 * pos + length - 1, step)
                         stage = step
                     nxt.extend(stage)
+            hole += 1
+        elif slot == GAP:
+            # Exactly the two bytes of a Private Use character, deleted after decoding.
+            for hyp in hyps:
+                stage = [hyp]
+                for pos in range(2):
+                    step = []
+                    for h in stage:
+                        _feed_unknown(ctx, h, hole * 4 + 2 * pos + 1, step)
+                    stage = step
+                nxt.extend(stage)
             hole += 1
         else:
             return None

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-Action = Literal["encode", "decode", "fill", "transcode", "apply"]
+Action = Literal["encode", "decode", "fill", "transcode", "apply", "gap"]
 
 
 class Step(NamedTuple):
@@ -25,7 +25,10 @@ class Step(NamedTuple):
       the holes that a lossy ``encode`` left where bytes had been lost;
     - ``"transcode"``: run ftfy's fixer ``arg`` (``ftfy:restore_byte_a0``,
       ``ftfy:fix_c1_controls``...) on the bytes or text at hand, as ``ftfy.apply_plan`` does;
-    - ``"apply"``: run the registered text function ``arg`` (see ``STEP_FUNCTIONS``).
+    - ``"apply"``: run the registered text function ``arg`` (see ``STEP_FUNCTIONS``);
+    - ``"gap"``: before a lenient GBK ``encode``, mark where characters were deleted from
+      the text after the wrong decoding (``arg``: comma-separated offsets of the characters
+      each stood before); each mark is a hole of two bytes for ``fill``.
 
     >>> Step("encode", "gbk")
     Step(action='encode', arg='gbk')

@@ -8,6 +8,9 @@ exactly; the tests check this on every case.
 >>> apply_steps("鍙戦€佹垚鍔?", [Step("encode", "fixenc:gbk"), Step("fill", "9f"),
 ...                              Step("decode", "utf-8")])
 '发送成功'
+>>> apply_steps("涓枃", [Step("gap", "1"), Step("encode", "fixenc:gbk"),
+...                      Step("fill", "ade6"), Step("decode", "utf-8")])   # U+E15F was deleted
+'中文'
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 
-from fixenc.bytemaps import HOLE, QMARK, Slot, encode_text
+from fixenc.bytemaps import GAP, GAP_CHAR, HOLE, QMARK, Slot, encode_text
 from fixenc.results import Step
 
 LENIENT_PREFIX = "fixenc:"
@@ -76,7 +79,7 @@ def _fill(slots: list[Slot], arg: str) -> bytes:
     """Put the fill's groups into the holes, in order.  A choice (GBK's euro sign: 80 or
     A2 E3; a character cp932 reads from two pairs) takes a group of its own, or is its
     first byte sequence when the fill has groups for the U+FFFD and ``?`` holes only."""
-    holes = sum(1 for s in slots if s == HOLE or s == QMARK)
+    holes = sum(1 for s in slots if s == HOLE or s == QMARK or s == GAP)
     choices = sum(1 for s in slots if isinstance(s, tuple))
     groups = arg.split("|") if holes or choices or arg else []
     if len(groups) not in (holes, holes + choices):
@@ -104,8 +107,8 @@ def _encode(text: str, codec: str, keep_holes: bool) -> bytes | list[Slot]:
             raise ValueError(msg)
         if keep_holes:
             return slots
-        if any(s == HOLE for s in slots):
-            msg = f"{codec}: U+FFFD in {text!r} needs a fill step"
+        if any(s == HOLE or s == GAP for s in slots):
+            msg = f"{codec}: U+FFFD or a gap in {text!r} needs a fill step"
             raise ValueError(msg)
         # Without a fill step, a choice is its first byte sequence (GBK's euro sign: 0x80).
         return b"".join(s if isinstance(s, bytes) else s[0] if isinstance(s, tuple) else b"?"
@@ -115,6 +118,25 @@ def _encode(text: str, codec: str, keep_holes: bool) -> bytes | list[Slot]:
     return text.encode(codec)
 
 
+def insert_gaps(text: str, offsets: Iterable[int]) -> str:
+    """``text`` with a :data:`~fixenc.bytemaps.GAP_CHAR` before each of the characters at
+    ``offsets`` (``len(text)``: at the end).
+
+    >>> insert_gaps("ab", [0, 2]) == "\ufdd0ab\ufdd0"
+    True
+    """
+    out: list[str] = []
+    at = 0
+    for offset in sorted(offsets):
+        if not 0 <= offset <= len(text):
+            msg = f"gap offset {offset} outside the text"
+            raise ValueError(msg)
+        out += (text[at:offset], GAP_CHAR)
+        at = offset
+    out.append(text[at:])
+    return "".join(out)
+
+
 def apply_steps(text: str, steps: Iterable[Step | tuple[str, str]]) -> str:
     """Replay ``steps`` on ``text`` and return the result.
 
@@ -122,7 +144,10 @@ def apply_steps(text: str, steps: Iterable[Step | tuple[str, str]]) -> str:
     and choices such as GBK's ``€``, which is 80 or A2 E3) for the fill step, which puts one
     group of hex bytes into each, in order;
     ``decode`` after a ``fill`` turns what still cannot be decoded into U+FFFD, exactly as
-    the repair did.
+    the repair did.  ``gap`` (before ``encode``) marks where characters were deleted from
+    the text after the wrong decoding (GB18030's Private Use characters): its argument is
+    the comma-separated offsets, into the text, of the characters each deleted one stood
+    before; the lenient GBK encoder reads each mark as two unknown bytes for ``fill``.
     """
     plan = [Step(*step) for step in steps]
     state: str | bytes | list[Slot] = text
@@ -135,6 +160,11 @@ def apply_steps(text: str, steps: Iterable[Step | tuple[str, str]]) -> str:
             keep = index + 1 < len(plan) and plan[index + 1].action == "fill"
             state = _encode(state, arg, keep)
             filled = False
+        elif action == "gap":
+            if not isinstance(state, str):
+                msg = "gap step needs text"
+                raise ValueError(msg)
+            state = insert_gaps(state, [int(x) for x in arg.split(",")])
         elif action == "fill":
             if not isinstance(state, list):
                 msg = "fill step needs a lenient (fixenc:) encode step before it"
