@@ -90,6 +90,9 @@ def model_name(evidence: Mapping[str, float]) -> str:
     - ``ftfy``: ftfy's own repairs;
     - ``twice``: repairs that undo the same mistake twice (the first undo is judged only
       through the second, so their evidence means something else);
+    - ``gap``: repairs that put back characters deleted after the wrong decoding
+      (:mod:`fixenc.gaps`: two bytes missing where nothing marks it), fitted only on text
+      that lost them, so that the other models keep the mixture they were fitted on;
     - ``guessed``: repairs that guessed bytes of UTF-8 that a double-byte decoder lost
       (dozens of choices per hole);
     - ``guessed_double``: repairs that guessed bytes of double-byte text (Big5, GBK,
@@ -106,6 +109,8 @@ def model_name(evidence: Mapping[str, float]) -> str:
         return "ftfy"
     if evidence["layers2"] > 0:
         return "twice"
+    if evidence["gap"] > 0:
+        return "gap"
     if evidence["guessed_frac"] > 0:
         if evidence["single_byte_wrong"] > 0:
             return "guessed_single"

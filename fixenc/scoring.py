@@ -49,6 +49,7 @@ FEATURES: tuple[str, ...] = (
     "script_fit",
     "script_context",
     "line_end",
+    "gap",
 )
 """Feature names, in the order the confidence model's weights use.  Every feature is
 bounded (clipped), so that no single long line dominates the fit."""
@@ -223,6 +224,9 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
         # line); calib, session 9: such guesses were right 94% of the time at a mean
         # confidence of 0.89 when no feature told them apart.
         "line_end": 1.0 if cand.end >= len(line) and cand.right is None else 0.0,
+        # The repair puts back bytes of characters deleted after the wrong decoding
+        # (fixenc.gaps): judged by a model of its own.
+        "gap": 1.0 if cand.steps and cand.steps[0].action == "gap" else 0.0,
     }
 
 

@@ -26,7 +26,9 @@ short span only with context).  On three held-out folds of the calib examples (s
 they found 6-11% more right full reads at >= 0.9, at a precision of 98.6-99.6% (the
 logistic model: 98.3-99.0%), and more right two-layer repairs and guesses of single-byte
 code pages; for guesses of UTF-8 bytes they bought precision with recall, so those keep
-their logistic model.  Numbers are rounded so the output is byte-stable.
+their logistic model, as do repairs that put back deleted Private Use characters (``gap``,
+fitted only on text that lost some: fitted with everything else, the other dialects of
+UTF-8 read as GBK lost up to 2 points of characters on calib text).  Numbers are rounded so the output is byte-stable.
 """
 
 from __future__ import annotations
@@ -63,8 +65,9 @@ PER_POOL = 4000
 CLEAN_SUSPECTS = 3000  # per language group
 TWICE = 60  # extra two-layer cases per UTF-8 double-byte chain x dialect
 LOSSY = 24  # extra whole (per length bucket) and one-span cases per such chain x dialect
+GAPS = 120  # extra whole (per bucket) and one-span cases of UTF-8 read as GBK, PUA deleted
 PER_CELL = 24  # damage cases per chain x dialect x length bucket, and one-span cases
-MODELS = ("clean", "read", "guessed", "guessed_double", "guessed_single", "twice", "ftfy")
+MODELS = ("clean", "read", "guessed", "guessed_double", "guessed_single", "twice", "ftfy", "gap")
 GATE = 0.1  # the linear models' calibrated probability from which the trees judge
 # The kinds the trees judge: not "guessed" (UTF-8 bytes a double-byte decoder lost), where
 # on held-out calib cases they bought precision with recall and judged a character cut
@@ -156,7 +159,12 @@ def _examples_of(cases: Iterable[dict[str, object]]) -> tuple[list[list[float]],
         if "\n" in damaged:
             continue
         spans = case.get("spans") or []
+        # Text whose Private Use characters were deleted teaches the model of gap repairs
+        # only: the other models keep the mixture of dialects they were fitted on.
+        gaps_only = case.get("dialect") == "pua_dropped"
         for primary, primary_ev in evidence_for_line(damaged, line_candidates(damaged)):
+            if gaps_only and primary_ev["gap"] == 0:
+                continue
             pairs = [(primary, primary_ev)]
             if primary.fallback is not None:
                 pairs.append((primary.fallback,
@@ -214,18 +222,27 @@ def build() -> tuple[str, dict[str, float]]:
     rng = random.Random(SEED)
     synth_pools = {k: v for k, v in pools.items() if k in ("zh-hans", "zh-hant", "zh-parallel",
                                                              "ja", "ko")}
+    # Text that lost deleted Private Use characters teaches only the model of gap repairs,
+    # from cases of its own (below): the other models keep the data they were fitted on.
+    usual = [d for d in synth.DIALECTS if d != "pua_dropped"]
     cases = synth.make_cases(synth_pools, rng, per_cell=PER_CELL, spans=PER_CELL, mixed=0, twice=12,
-                             clean=0)
+                             clean=0, dialects=usual)
     # Two layers of UTF-8 read as a double-byte code page: enough of them for a model of
     # their own (one first undo is judged only through the second).
     utf8_double = [name for name, chain in synth.CHAINS.items()
                    if chain.family == "utf8_as_multibyte"]
     cases += synth.make_cases(synth_pools, random.Random(SEED + 1), chains=utf8_double,
-                              per_cell=0, spans=0, mixed=0, twice=TWICE, clean=0)
+                              per_cell=0, spans=0, mixed=0, twice=TWICE, clean=0, dialects=usual)
     # And more of UTF-8 read as a double-byte code page, usually lossy: the repairs that
     # guess lost bytes are the hardest to judge and the commonest in real text.
     cases += synth.make_cases(synth_pools, random.Random(SEED + 2), chains=utf8_double,
-                              per_cell=LOSSY, spans=LOSSY, mixed=0, twice=0, clean=0)
+                              per_cell=LOSSY, spans=LOSSY, mixed=0, twice=0, clean=0,
+                              dialects=usual)
+    # And UTF-8 read as GBK whose Private Use characters were deleted, for the model of gap
+    # repairs (fixenc.gaps), which sees no other text.
+    cases += synth.make_cases(synth_pools, random.Random(SEED + 3), chains=["utf8_read_as_gbk"],
+                              per_cell=GAPS, spans=GAPS, mixed=0, twice=0, clean=0,
+                              dialects=["pua_dropped"])
     xs, ys = _examples(cases)
     # ftfy's ground: UTF-8 read as single-byte code pages, in every language (ftfy's own
     # candidates get a model of their own, trained mostly here).
