@@ -269,10 +269,9 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
         slots = encode_text(line, group[0].wrong)  # a group shares its wrong decoder
         for chain in group:
             cands = chain_candidates(line, hits, chain, slots)
-            if chain.true == "utf-8" and chain.wrong == "gbk":
-                # ... and with the Private Use characters a GB18030 decoder wrote and
-                # something deleted (涓枃 for 中文): see fixenc.gaps.
-                cands += gap_candidates(line, hits, chain, slots)
+            # For UTF-8 read as GBK, also repairs that put back the Private Use characters
+            # a GB18030 decoder wrote and something deleted (涓枃 for 中文): fixenc.gaps.
+            cands += gap_candidates(line, hits, chain, slots)
             batch.extend(cands)
             # Two layers: the first undo gives mojibake again (so it is often no candidate
             # at all: its text may hold the Private Use characters of the first layer, and
