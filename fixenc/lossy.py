@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from fixenc import lm
-from fixenc.bytemaps import GAP, HOLE, QMARK, Slot, is_gap_pair
+from fixenc.bytemaps import GAP, HOLE, QMARK, Slot, gap_pairs, is_gap_pair
 from fixenc.script import Script, mismatch_logprob
 
 BEAM = 12
@@ -205,9 +205,8 @@ class _Ctx:
 @functools.cache
 def _gap_bytes() -> tuple[frozenset[int], frozenset[int]]:
     """The bytes that can start and end a :data:`~fixenc.bytemaps.GAP` pair."""
-    pairs = [(a, b) for a in range(0x81, 0xFF) for b in range(0x40, 0xFF)
-             if is_gap_pair(bytes((a, b)))]
-    return frozenset(a for a, _ in pairs), frozenset(b for _, b in pairs)
+    pairs = gap_pairs()
+    return frozenset(p[0] for p in pairs), frozenset(p[1] for p in pairs)
 
 
 def _bigram_next(context: str, ch: str) -> float:
