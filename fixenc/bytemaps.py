@@ -49,6 +49,9 @@ GAP = -3
 user-defined cell (AAA1-AFFE, F8A1-FEFE, A140-A7A0 and the other cells GB18030 maps to the
 Private Use Area)."""
 
+UNKNOWN = frozenset({HOLE, QMARK, GAP})
+"""The slots whose bytes are not known (or, for ``?``, not surely): a fill supplies them."""
+
 GAP_CHAR = "\ufdd0"
 """What marks a :data:`GAP` in text for the GBK encoder: a noncharacter, which Unicode keeps
 for a program's internal use and real text never contains."""

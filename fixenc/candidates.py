@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from fixenc import lm
-from fixenc.bytemaps import GAP, HOLE, QMARK, Slot, encode_text
+from fixenc.bytemaps import GAP, HOLE, QMARK, UNKNOWN, Slot, encode_text
 from fixenc.chains import Chain
 from fixenc.lossy import SINGLE_BYTE_HOLES, Decoded, Structure, decode_holes, posteriors, structure
 from fixenc.results import Step
@@ -569,7 +569,7 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
             i += 1
             continue
         seg = slots[i:k]
-        if any(s == HOLE or s == QMARK or s == GAP or isinstance(s, tuple) for s in seg):
+        if any(s in UNKNOWN or isinstance(s, tuple) for s in seg):
             cands, used = _holey_segment(line, base + i, seg, chain, guess,
                                          _open_holes(line, base + i, seg, hit_set))
             out.extend(cands)

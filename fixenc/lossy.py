@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from fixenc import lm
-from fixenc.bytemaps import GAP, HOLE, QMARK, Slot, gap_pairs, is_gap_pair
+from fixenc.bytemaps import GAP, HOLE, QMARK, UNKNOWN, Slot, gap_pairs, is_gap_pair
 from fixenc.script import Script, mismatch_logprob
 
 BEAM = 12
@@ -585,7 +585,7 @@ def decode_holes(
     single = wrong in SINGLE_BYTE_HOLES
     if single:
         hole_lengths = (1,)  # one U+FFFD per byte
-    holes_total = sum(1 for slot in slots if slot == HOLE or slot == QMARK or slot == GAP)
+    holes_total = sum(1 for slot in slots if slot in UNKNOWN)
     share = MAX_HOLE_SHARE if codec == "utf-8" else MAX_HOLE_SHARE_DBCS
     if holes_total > max(share * len(slots), 4):
         # So much was lost that guesses would rest on guesses: give lost characters up.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 
-from fixenc.bytemaps import GAP, GAP_CHAR, HOLE, QMARK, Slot, encode_text
+from fixenc.bytemaps import GAP, GAP_CHAR, HOLE, UNKNOWN, Slot, encode_text
 from fixenc.results import Step
 
 LENIENT_PREFIX = "fixenc:"
@@ -79,7 +79,7 @@ def _fill(slots: list[Slot], arg: str) -> bytes:
     """Put the fill's groups into the holes, in order.  A choice (GBK's euro sign: 80 or
     A2 E3; a character cp932 reads from two pairs) takes a group of its own, or is its
     first byte sequence when the fill has groups for the U+FFFD and ``?`` holes only."""
-    holes = sum(1 for s in slots if s == HOLE or s == QMARK or s == GAP)
+    holes = sum(1 for s in slots if s in UNKNOWN)
     choices = sum(1 for s in slots if isinstance(s, tuple))
     groups = arg.split("|") if holes or choices or arg else []
     if len(groups) not in (holes, holes + choices):
