@@ -260,11 +260,17 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
     hits, hit_chars, rules = screen_line(line)
     if not hits:
         return []
+    nonascii = sum(1 for ch in line if ch >= "\x80")
     # Mojibake of mojibake is as dense with screening hits as mojibake; a rare character in
     # clean text is not (and is not worth undoing two layers over).
-    dense = len(hits) >= TWICE_DENSITY * sum(1 for ch in line if ch >= "\x80")
+    dense = len(hits) >= TWICE_DENSITY * nonascii
     found: list[Candidate] = []
-    for group in _chain_groups(config, hit_chars, rules):
+    # Every chain's repair changes two characters or more that are not ASCII, and each of
+    # them comes from a byte of a character of the line that is not ASCII either (or from
+    # lost bytes written as "?"): a line with a single such character (a word list's 摠,
+    # 45% of the clean lines that get a look) has no repair to find but ftfy's.
+    groups = _chain_groups(config, hit_chars, rules) if nonascii + line.count("?") >= 2 else []
+    for group in groups:
         batch: list[Candidate] = []
         slots = encode_text(line, group[0].wrong)  # a group shares its wrong decoder
         for chain in group:
