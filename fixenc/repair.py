@@ -284,9 +284,7 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
             # reads no better than the second).  Every family but UTF-8 read as a
             # single-byte code page, which ftfy undoes layer by layer: GBK read as cp437
             # twice (zip names unpacked twice) was left alone until session 6.
-            # A single screening hit is no mojibake of mojibake, which is made of it
-            # throughout (and trying costs a fifth of the time of a clean line's look).
-            if chain.family != "utf8_as_single" and len(hits) > 1 and (dense or any(
+            if chain.family != "utf8_as_single" and (dense or any(
                     not signature(chain.name).isdisjoint(c.replacement) for c in cands)):
                 batch.extend(_twice_candidates(line, hits, chain, slots))
         found.extend(batch)
