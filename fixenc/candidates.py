@@ -55,6 +55,9 @@ class Candidate:
     # A piece of a longer repair that was split at its guesses: the whole stretch it came
     # from, (start, end, replacement), which explains the damage around the piece.
     stretch: tuple[int, int, str] | None = None
+    # Share of the slots of the decoded segment that were unknown (U+FFFD, "?", a gap):
+    # the more of its neighbourhood was lost, the less a guess can lean on.
+    unknown_share: float = 0.0
 
 
 _TOTAL_DECODERS = frozenset({"latin-1", "mac-roman", "cp437", "cp850", "cp866"})
@@ -229,6 +232,11 @@ def _blocks(slot_lens: Sequence[int], char_lens: Sequence[int]
     return blocks
 
 
+MIN_CONTEXT = 3
+"""Non-ASCII characters a repair must span before a piece of it that changes one character
+may stand as a candidate of its own (one character alone is not evidence enough)."""
+
+
 BARRIER = 8
 """Unchanged blocks (ASCII) in a row that separate two repairs: evidence does not carry
 across a run of plain text that long, so each side must stand on its own."""
@@ -372,7 +380,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
         if script is not None and any(mismatch_logprob(g[:1], script) for g in guesses):
             redone = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
                                   script=script, unbound=unbound)
-            if redone is not None and redone.used >= decoded.used:
+            if (redone is not None and redone.used >= decoded.used
+                    and _replays(redone, chain.true)):
                 decoded = redone
     post = posteriors(decoded, prev, after, script)
     # A guess that is not clearly the likeliest reading given both neighbours is given up:
@@ -382,13 +391,24 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
     if weak:
         redone = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
                               script=script, forced=weak, unbound=unbound)
-        if redone is not None and redone.used >= decoded.used:
+        # Giving a guess up can let the lost bytes merge with a known neighbour into a
+        # character of their own (庰 from a lost lead and the known B0): that reading does
+        # not replay, so the guesses stay, judged by their own posteriors.
+        if (redone is not None and redone.used >= decoded.used
+                and _replays(redone, chain.true)):
             decoded = redone
             post = posteriors(decoded, prev, after, script)
     slots = slots[: decoded.used]
+    if not _replays(decoded, chain.true):
+        # Two characters given up as lost read as one when their bytes are joined (E4 B8,
+        # then 98 A8, read as 丘): no repair across that join replays.  The slots before
+        # it are repaired alone, and the caller goes on after them.
+        cut = _replay_cut(slots, decoded, chain.true)
+        if cut <= 0:
+            return [], decoded.used
+        return _holey_segment(line, start, slots[:cut], chain, guess,
+                              frozenset(h for h in unbound if h < cut - 1))
     texts = [c.decode(chain.true, "replace") for c in decoded.chunks]
-    if "".join(texts) != decoded.text:
-        return [], decoded.used
     slot_lens, hole_of_slot = _layout(slots, decoded)
     blocks = _blocks(slot_lens, [len(c) for c in decoded.chunks])
     stretch = _best_stretch(line, start, blocks, texts)
@@ -397,18 +417,23 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
     # Split the stretch where guesses are: each run of blocks without a guess, and each
     # block with one, becomes its own candidate, so that one doubtful character does not
     # hold back the certain text around it (nor ride on its evidence).
-    groups: list[list[tuple[int, int, int, int]]] = []
-    for block in blocks[stretch[0]: stretch[1] + 1]:
-        guessy = 1 in decoded.tags[block[2]:block[3]]
-        if groups and not guessy and not groups[-1][-1][4]:  # type: ignore[misc]
-            groups[-1].append((*block, guessy))  # type: ignore[arg-type]
-        else:
-            groups.append([(*block, guessy)])  # type: ignore[list-item]
     first, last = blocks[stretch[0]], blocks[stretch[1]]
     whole_old = line[start + first[0]: start + last[1]]
     whole_new = "".join(texts[first[2]:last[3]])
+    # ... unless the stretch is too short for its pieces to stand alone (a piece of one
+    # character needs a context of three): 谨慎 from 隹ｨ諷� is one repair, not two
+    # single characters that would each be dropped.
+    short = _nonascii(whole_new) < MIN_CONTEXT
+    groups: list[list[tuple[int, int, int, int]]] = []
+    for block in blocks[stretch[0]: stretch[1] + 1]:
+        guessy = 1 in decoded.tags[block[2]:block[3]]
+        if groups and (short or (not guessy and not groups[-1][-1][4])):  # type: ignore[misc]
+            groups[-1].append((*block, guessy))  # type: ignore[arg-type]
+        else:
+            groups.append([(*block, guessy)])  # type: ignore[list-item]
     context = (lm.text_logprob(whole_new) - lm.text_logprob(whole_old)) / max(len(whole_new), 1)
     whole = (start + first[0], start + last[1], whole_new) if len(groups) > 1 else None
+    unknown = sum(1 for slot in slots if slot in UNKNOWN) / max(len(slots), 1)
     out: list[Candidate] = []
     lost_view = _lost_view(slots, chain, prev, after, wrong, script, decoded, groups, guess,
                            unbound)
@@ -421,7 +446,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
         tags = decoded.tags[c0:c1]
         kept = [p for p, tag in zip(post[c0:c1], tags) if tag == 1]
         cand = Candidate(a, b, line[a:b], "".join(texts[c0:c1]), chain.name, chain,
-                         _steps(chain, decoded.fills, hole_of_slot[s0:s1]),
+                         _steps(chain, decoded.fills, hole_of_slot[s0:s1],
+                                "".join(texts[c0:c1])),
                          guessed=tags.count(1), lost=tags.count(2),
                          kept_marks=sum(1 for k in range(s0, s1) if slots[k] == QMARK
                                         and decoded.fills[hole_of_slot[k]] == b"?"),
@@ -429,7 +455,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
                          guess_min=min(kept, default=1.0), context_gain=context,
                          context_len=_nonascii(whole_new),
                          left=texts[c0 - 1][-1:] if c0 > first[2] else None,
-                         right=texts[c1][:1] if c1 < last[3] else None, stretch=whole)
+                         right=texts[c1][:1] if c1 < last[3] else None, stretch=whole,
+                         unknown_share=unknown)
         if kept and lost_view is not None:
             fallback = lost_view.get((s0, s1))
             # Declaring characters lost must not lengthen the text (a lost double-byte
@@ -442,6 +469,36 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
                     guess_logprob=0.0, guess_min=1.0))
         out.append(cand)
     return out, min(decoded.used, last[1])
+
+
+def _replays(decoded: Decoded, codec: str) -> bool:
+    """Whether ``decoded``'s chunks, decoded one by one, give its text (they do not when a
+    lost byte let its neighbours merge into another character)."""
+    return "".join(c.decode(codec, "replace") for c in decoded.chunks) == decoded.text
+
+
+def _replay_cut(slots: Sequence[Slot], decoded: Decoded, codec: str) -> int:
+    """The last slot boundary at or before the first chunk of ``decoded`` whose bytes join
+    the chunks before it into another reading than theirs (see :func:`_replays`)."""
+    joined = b""
+    said = ""
+    at = 0  # byte offset of the chunk being added
+    for chunk in decoded.chunks:
+        said += chunk.decode(codec, "replace")
+        joined += chunk
+        if joined.decode(codec, "replace") != said:
+            break
+        at += len(chunk)
+    else:
+        return len(slots)
+    slot_lens, _ = _layout(slots, decoded)
+    cut = pos = 0
+    for k, length in enumerate(slot_lens):
+        if pos > at:
+            break
+        cut = k
+        pos += length
+    return cut
 
 
 def _layout(slots: Sequence[Slot], decoded: Decoded) -> tuple[list[int], list[int]]:
@@ -461,11 +518,17 @@ def _layout(slots: Sequence[Slot], decoded: Decoded) -> tuple[list[int], list[in
     return slot_lens, hole_of_slot
 
 
-def _steps(chain: Chain, fills: Sequence[bytes], holes_of_slots: Sequence[int]
-           ) -> tuple[Step, ...]:
+def _steps(chain: Chain, fills: Sequence[bytes], holes_of_slots: Sequence[int],
+           text: str) -> tuple[Step, ...]:
+    """The replay of a decoding of slots with holes that gave ``text``.
+
+    Known bytes can be lost too (a continuation byte whose lead the wrong decoder lost:
+    U+FFFD in ``text`` without a hole), and only a lenient decode, after a fill (empty
+    when there is no hole), reads them as the repair did.
+    """
     holes = [h for h in holes_of_slots if h >= 0]
     encode = Step("encode", f"fixenc:{chain.wrong}")
-    if holes:
+    if holes or "\ufffd" in text:
         fill = "|".join(fills[h].hex() for h in holes)
         return (encode, Step("fill", fill), Step("decode", chain.true))
     return (encode, Step("decode", chain.true))
@@ -481,7 +544,7 @@ def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong
     A guess that is not sure enough to apply still tells that its span is damage: applying
     the repair with the character declared lost removes the mojibake and says what is
     missing, rather than leaving ``鍔?`` in the text."""
-    guessy = [g for g in groups if g[0][4]]  # type: ignore[misc]
+    guessy = [g for g in groups if any(block[4] for block in g)]  # type: ignore[misc]
     if not guessy:
         return None
     forced = frozenset(h for g in guessy for block in g
@@ -508,7 +571,8 @@ def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong
         if j == len(blocks) or blocks[j][1] != s1:
             continue
         c0, c1 = blocks[i][2], blocks[j][3]
-        view[(s0, s1)] = ("".join(texts[c0:c1]), _steps(chain, lost.fills, hole_of_slot[s0:s1]),
+        text = "".join(texts[c0:c1])
+        view[(s0, s1)] = (text, _steps(chain, lost.fills, hole_of_slot[s0:s1], text),
                           lost.tags[c0:c1].count(2))
     return view
 
@@ -606,7 +670,8 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
             != c.original.replace("\ufffd", "")
             and not one_symbol_family(c.original, symbols_only=chain.wrong not in DOS_PAGES)
             and (_distinct(_changed(c)) >= 2
-                 or ((c.left is not None or c.right is not None) and c.context_len >= 3))
+                 or ((c.left is not None or c.right is not None)
+                     and c.context_len >= MIN_CONTEXT))
             and c.replacement.count("\ufffd") <= _nonascii(c.replacement)
             and not _IMPLAUSIBLE_RE.search(c.replacement)]
 

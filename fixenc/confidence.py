@@ -93,8 +93,12 @@ def model_name(evidence: Mapping[str, float]) -> str:
     - ``gap``: repairs that put back characters deleted after the wrong decoding
       (:mod:`fixenc.gaps`: two bytes missing where nothing marks it), fitted only on text
       that lost them, so that the other models keep the mixture they were fitted on;
-    - ``guessed``: repairs that guessed bytes of UTF-8 that a double-byte decoder lost
-      (dozens of choices per hole);
+    - ``guessed``: repairs that guessed bytes of UTF-8 that a GBK decoder lost (dozens of
+      choices per hole), the common case;
+    - ``guessed_other``: the same through a Big5, Shift-JIS or EUC-KR decoder, which lose
+      far more (UTF-8 read as Big5 loses about half its bytes) and whose guesses are
+      right far less often: fitted apart, so that they do not pull down the confidence in
+      guesses under GBK;
     - ``guessed_double``: repairs that guessed bytes of double-byte text (Big5, GBK,
       Shift-JIS, EUC-KR) that another double-byte decoder lost: mostly one lead byte before
       a known trail, a different game with its own accuracy;
@@ -114,7 +118,9 @@ def model_name(evidence: Mapping[str, float]) -> str:
     if evidence["guessed_frac"] > 0:
         if evidence["single_byte_wrong"] > 0:
             return "guessed_single"
-        return "guessed_double" if evidence["double_byte_true"] > 0 else "guessed"
+        if evidence["double_byte_true"] > 0:
+            return "guessed_double"
+        return "guessed" if evidence["guessed_gbk"] > 0 else "guessed_other"
     if (evidence["lost_frac"] == 0 and evidence["kept_marks_frac"] == 0
             and evidence["beaten"] == 0 and evidence["residual"] == 0):
         return "clean"

@@ -50,6 +50,7 @@ FEATURES: tuple[str, ...] = (
     "script_context",
     "line_end",
     "gap",
+    "unknown_share",
 )
 """Feature names, in the order the confidence model's weights use.  Every feature is
 bounded (clipped), so that no single long line dominates the fit."""
@@ -227,6 +228,9 @@ def features(cand: Candidate, line: str) -> dict[str, float]:
         # The repair puts back bytes of characters deleted after the wrong decoding
         # (fixenc.gaps): judged by a model of its own.
         "gap": 1.0 if cand.steps and cand.steps[0].action == "gap" else 0.0,
+        # How much of the decoded stretch around the repair was lost (UTF-8 read as Big5
+        # loses about half its bytes, as GBK a few): guesses there lean on little.
+        "unknown_share": cand.unknown_share,
     }
 
 

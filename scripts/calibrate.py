@@ -67,11 +67,13 @@ TWICE = 60  # extra two-layer cases per UTF-8 double-byte chain x dialect
 LOSSY = 24  # extra whole (per length bucket) and one-span cases per such chain x dialect
 GAPS = 120  # extra whole (per bucket) and one-span cases of UTF-8 read as GBK, PUA deleted
 PER_CELL = 24  # damage cases per chain x dialect x length bucket, and one-span cases
-MODELS = ("clean", "read", "guessed", "guessed_double", "guessed_single", "twice", "ftfy", "gap")
+MODELS = ("clean", "read", "guessed", "guessed_other", "guessed_double", "guessed_single", "twice",
+          "ftfy", "gap")
 GATE = 0.1  # the linear models' calibrated probability from which the trees judge
-# The kinds the trees judge: not "guessed" (UTF-8 bytes a double-byte decoder lost), where
-# on held-out calib cases they bought precision with recall and judged a character cut
-# short at the end of a line (。 after 联系人) less sure than it is (0.87 for 92% right).
+# The kinds the trees judge: not "guessed" nor "guessed_other" (UTF-8 bytes a double-byte
+# decoder lost), where on held-out calib cases they bought precision with recall and judged
+# a character cut short at the end of a line (。 after 联系人) less sure than it is (0.87
+# for 92% right).
 TREE_MODELS = ("clean", "read", "guessed_double", "guessed_single", "twice", "ftfy")
 BOOST = {"trees": 60, "depth": 4, "rate": 0.15, "min_leaf": 40, "l2": 1.0, "max_bins": 64}
 

@@ -1,0 +1,72 @@
+"""Candidate generation around lost bytes (fixenc.candidates), apart from the fitted model.
+
+The damaged strings are made here from our own words, with the decoders that break them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fixenc import apply_steps
+from fixenc.bytemaps import encode_text
+from fixenc.candidates import _replay_cut, _replays, chain_candidates
+from fixenc.chains import CHAINS
+from fixenc.lossy import decode_holes
+from fixenc.repair import screen_line
+
+
+def _candidates(damaged: str, chain: str) -> list[tuple[str, str]]:
+    hits, _, _ = screen_line(damaged)
+    found = chain_candidates(damaged, hits, CHAINS[chain])
+    for cand in found:
+        assert apply_steps(cand.original, cand.steps) == cand.replacement
+    return [(c.original, c.replacement) for c in found]
+
+
+@pytest.mark.parametrize(("text", "chain", "codec"), [
+    ("谨慎", "utf8_read_as_shift_jis", "cp932"),  # 慎 lost its last byte: a guess
+    ("退出", "utf8_read_as_gbk", "gbk"),  # both characters lost a byte
+])
+def test_a_two_character_repair_with_a_guess_stays_whole(text: str, chain: str,
+                                                         codec: str) -> None:
+    # Split at its guess, the stretch gave two one-character pieces, and a piece of one
+    # character needs a longer repair around it: neither was a candidate (session 11).
+    damaged = text.encode("utf-8").decode(codec, "replace")
+    assert (damaged, text) in _candidates(damaged, chain)
+
+
+def test_lost_characters_whose_bytes_join_do_not_lose_the_segment() -> None:
+    # UTF-8 read as Korean cp949 loses about half its bytes; two characters given up as
+    # lost read as another one when their bytes are joined (the lost 检 and the lost bytes
+    # after it), and the whole segment used to be dropped for it.  The text is repaired up
+    # to that join, and on after it.
+    text = "系统检测到您的账户存在异常登录。"
+    damaged = text.encode("utf-8").decode("cp949", "replace")
+    slots = encode_text(damaged, "cp949")
+    decoded = decode_holes(slots, "utf-8", guess=True)
+    assert decoded is not None and not _replays(decoded, "utf-8")
+    assert 0 < _replay_cut(slots[:decoded.used], decoded, "utf-8") < decoded.used
+    found = [new for _, new in _candidates(damaged, "utf8_read_as_euc_kr")]
+    assert "存在异常" in found
+    assert any(new.startswith("系统") for new in found)
+
+
+def test_lost_known_bytes_replay() -> None:
+    # A continuation byte whose lead was lost is a lost character without a hole: its
+    # repair replays only through a lenient decode (an empty fill before it).
+    # 用户名或密码不正确，请再试一次。 in UTF-8, read by a browser's Shift_JIS decoder
+    # (bench/synth.py, dialect whatwg): of 码 (E7 A0 81), E7 went into a U+FFFD with the
+    # byte before it, A0 into one of its own, and 81 took 不's first byte E4 into ∽, so
+    # the repair from ∽ on starts with a lost character that no hole stands for.
+    damaged = "逕ｨ謌ｷ蜷肴�蟇��∽ｸ肴ｭ｣遑ｮ�瑚ｯｷ蜀崎ｯ穂ｸ\x80谺｡縲�"
+    found = _candidates(damaged, "utf8_read_as_shift_jis")  # each one replays
+    assert ("∽ｸ肴ｭ｣遑ｮ", "\ufffd不正确") in found
+
+
+def test_replay_cut_finds_the_first_join() -> None:
+    text = "你好世界"
+    slots = encode_text(text.encode("utf-8").decode("gbk"), "gbk")
+    decoded = decode_holes(slots, "utf-8", guess=True)
+    assert decoded is not None and decoded.text == text
+    assert _replays(decoded, "utf-8")
+    assert _replay_cut(slots, decoded, "utf-8") == len(slots)
