@@ -399,7 +399,8 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
             decoded = redone
             post = posteriors(decoded, prev, after, script)
     slots = slots[: decoded.used]
-    if not _replays(decoded, chain.true):
+    texts = [c.decode(chain.true, "replace") for c in decoded.chunks]
+    if "".join(texts) != decoded.text:  # as _replays, keeping the pieces
         # Two characters given up as lost read as one when their bytes are joined (E4 B8,
         # then 98 A8, read as 丘): no repair across that join replays.  The slots before
         # it are repaired alone, and the caller goes on after them.
@@ -408,7 +409,6 @@ def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, g
             return [], decoded.used
         return _holey_segment(line, start, slots[:cut], chain, guess,
                               frozenset(h for h in unbound if h < cut - 1))
-    texts = [c.decode(chain.true, "replace") for c in decoded.chunks]
     slot_lens, hole_of_slot = _layout(slots, decoded)
     blocks = _blocks(slot_lens, [len(c) for c in decoded.chunks])
     stretch = _best_stretch(line, start, blocks, texts)
