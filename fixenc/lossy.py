@@ -68,6 +68,11 @@ those bytes (Python's cp1252: 81, 8D, 8F, 90 and 9D), whatever follows it."""
 VOCAB_FLOOR = -15.0
 """Characters below this unigram log-probability are never proposed as guesses."""
 
+_SPECIALS = "\ufff0"
+"""Nor are the Specials (U+FFF0-U+FFFF: U+FFFC OBJECT REPLACEMENT CHARACTER, U+FFFD),
+which are no text: 锟 (EF BF) with its last byte lost, the trace of a U+FFFD read as GBK
+twice, would otherwise come back as U+FFFC, sure of itself at the end of a line."""
+
 
 @dataclass(frozen=True, slots=True)
 class Structure:
@@ -158,7 +163,7 @@ def _candidates(codec: str, template: tuple[int | None, ...]
         if len(ch) != 1:
             continue
         logp = lm.char_logprob(ch)
-        if logp >= VOCAB_FLOOR and ch.isprintable():
+        if logp >= VOCAB_FLOOR and ch.isprintable() and not _SPECIALS <= ch:
             found.append((ch, data, logp))
     found.sort(key=lambda item: -item[2])
     return tuple(found[:64])
@@ -315,7 +320,7 @@ def _context_candidates(ctx: _Ctx, template: tuple[tuple[int | None, int], ...],
         seen = {ch for ch, _, _ in have}
         out = []
         for ch in lm.likely_after(prev[-1:]) + lm.likely_after_pair(prev):
-            if ch in seen:
+            if ch in seen or _SPECIALS <= ch:
                 continue
             try:
                 data = ch.encode(ctx.st.codec)

@@ -70,3 +70,16 @@ def test_replay_cut_finds_the_first_join() -> None:
     assert decoded is not None and decoded.text == text
     assert _replays(decoded, "utf-8")
     assert _replay_cut(slots, decoded, "utf-8") == len(slots)
+
+
+def test_no_guess_is_a_special_character() -> None:
+    # 锟 is EF BF, the first two bytes of U+FFFD read as GBK.  With its last byte lost at
+    # the end of a line (a U+FFFD read as GBK twice), the only characters E F BF ?? can be
+    # are the Specials (U+FFF0-U+FFFF), which are no text: it used to come back as U+FFFC
+    # OBJECT REPLACEMENT CHARACTER, sure of itself.
+    damaged = "相关图里。".encode("utf-8").decode("gbk", "replace")
+    damaged = damaged.encode("utf-8").decode("gbk", "replace")
+    assert damaged.endswith("锟\ufffd")
+    for _, new in _candidates(damaged, "utf8_read_as_gbk"):
+        assert not any("\ufff0" <= ch <= "\uffff" and ch != "\ufffd" for ch in new)
+
