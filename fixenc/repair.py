@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 from fixenc import lm
 from fixenc.bytemaps import Slot, encode_text
@@ -33,7 +34,7 @@ from fixenc.confidence import confidence
 from fixenc.config import FixConfig
 from fixenc.damage import find_damage
 from fixenc.gaps import gap_candidates
-from fixenc.lossy import Decoded, decode_holes
+from fixenc.lossy import Decoded, decode_holes, posteriors
 from fixenc.results import Fix, Repair, Step, unchanged
 from fixenc.scoring import evidence_for_line, fallback_evidence
 from fixenc.screen import (
@@ -108,19 +109,33 @@ def _layer_steps(chain: Chain, fills: Sequence[bytes]) -> tuple[Step, ...]:
     return (encode, Step("decode", chain.true))
 
 
-def _whole_layer(text: str, chain: Chain, guess: bool = True
-                 ) -> tuple[str, tuple[Step, ...], int, int, float] | None:
-    """Undo ``chain`` on all of ``text`` (the inner layer of a double mistake)."""
+class _Layer(NamedTuple):
+    """The inner undo of a double mistake."""
+
+    text: str
+    steps: tuple[Step, ...]
+    guessed: int
+    lost: int
+    guess_logprob: float
+    guess_min: float  # the least posterior of a guess, given the text around it
+
+
+def _whole_layer(text: str, chain: Chain, guess: bool = True, prev: str = "\n",
+                 after: str = "\n") -> _Layer | None:
+    """Undo ``chain`` on all of ``text`` (the inner layer of a double mistake), whose
+    neighbours in the line are ``prev`` and ``after`` (a newline at the line's ends)."""
     slots = encode_text(text, chain.wrong)
     if any(s is None for s in slots):
         return None
-    decoded = decode_holes(slots, chain.true, guess=guess, wrong=hole_decoder(chain, text))
+    decoded = decode_holes(slots, chain.true, prev, after, guess=guess,
+                           wrong=hole_decoder(chain, text))
     if decoded is None or decoded.used != len(slots) or decoded.text == text:
         return None
     if lm.text_logprob(decoded.text) <= lm.text_logprob(text):
         return None
-    return (decoded.text, _layer_steps(chain, decoded.fills), decoded.tags.count(1),
-            decoded.tags.count(2), sum(decoded.guess_lps))
+    post = [p for p, tag in zip(posteriors(decoded, prev, after), decoded.tags) if tag == 1]
+    return _Layer(decoded.text, _layer_steps(chain, decoded.fills), decoded.tags.count(1),
+                  decoded.tags.count(2), sum(decoded.guess_lps), min(post, default=1.0))
 
 
 def _twice_candidates(line: str, hits: Sequence[int], chain: Chain,
@@ -142,6 +157,10 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain,
         if one_symbol_family(original, symbols_only=chain.wrong not in DOS_PAGES):
             continue  # a table's border is no mojibake, in one layer or two
         wrong = hole_decoder(chain, original)
+        # The line's text around the run (the model's boundary at its ends) is the inner
+        # undo's context: a 。 cut short at the end of a line is told from 、 by the end.
+        prev = line[i - 2:i] if i >= 2 else "\n" + line[:i]
+        after = (line[j:j + 2] + "\n")[:2]
         best: tuple[float, Candidate] | None = None
         firsts: dict[bool, Decoded | None] = {}
         known = all(isinstance(slot, bytes) for slot in slots[i:j])
@@ -154,28 +173,28 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain,
             if first is None or first.used != j - i or not has_suspect(first.text):
                 continue
             steps1 = _layer_steps(chain, first.fills)
-            inner = _whole_layer(first.text, chain)
+            inner = _whole_layer(first.text, chain, prev=prev, after=after)
             if inner is None:
                 continue
-            replacement, steps2, guessed, lost, guess_lp = inner
-            score = lm.text_logprob(replacement)
+            score = lm.text_logprob(inner.text)
             if best is None or score > best[0]:
                 best = (score, Candidate(
-                    i, j, original, replacement, f"{chain.name}_twice", chain,
-                    steps1 + steps2, guessed=first.tags.count(1) + guessed, lost=lost,
-                    guess_logprob=sum(first.guess_lps) + guess_lp, layers=2))
+                    i, j, original, inner.text, f"{chain.name}_twice", chain,
+                    steps1 + inner.steps, guessed=first.tags.count(1) + inner.guessed,
+                    lost=inner.lost, guess_logprob=sum(first.guess_lps) + inner.guess_logprob,
+                    guess_min=inner.guess_min, layers=2))
         if best is None or not _recovers(best[1].replacement, original):
             continue
         cand = best[1]
         if cand.guessed:
             first = firsts[False]
-            inner = (_whole_layer(first.text, chain, guess=False)
+            inner = (_whole_layer(first.text, chain, guess=False, prev=prev, after=after)
                      if first is not None and first.used == j - i else None)
-            if first is not None and inner is not None and _recovers(inner[0], original):
+            if first is not None and inner is not None and _recovers(inner.text, original):
                 cand = dataclasses.replace(cand, fallback=dataclasses.replace(
-                    cand, replacement=inner[0],
-                    steps=_layer_steps(chain, first.fills) + inner[1],
-                    guessed=0, lost=inner[3], guess_logprob=0.0))
+                    cand, replacement=inner.text,
+                    steps=_layer_steps(chain, first.fills) + inner.steps,
+                    guessed=0, lost=inner.lost, guess_logprob=0.0, guess_min=1.0))
         out.append(cand)
     return out
 

@@ -83,3 +83,22 @@ def test_no_guess_is_a_special_character() -> None:
     for _, new in _candidates(damaged, "utf8_read_as_gbk"):
         assert not any("\ufff0" <= ch <= "\uffff" and ch != "\ufffd" for ch in new)
 
+
+def test_two_layer_guesses_carry_their_posterior() -> None:
+    # The inner undo of two layers guesses in Chinese context, with the line's ends as
+    # context: its least posterior is evidence for the confidence model, where it used to
+    # be 1.0 whatever was guessed.
+    from fixenc.repair import _twice_candidates
+
+    text = "今天天气很好，我们去公园散步吧"
+    once = text.encode("utf-8").decode("gbk", "replace")
+    damaged = once.encode("utf-8").decode("gbk", "replace")
+    hits, _, _ = screen_line(damaged)
+    found = _twice_candidates(damaged, hits, CHAINS["utf8_read_as_gbk"])
+    guessed = [c for c in found if c.guessed]
+    assert guessed
+    for cand in guessed:
+        assert 0.0 < cand.guess_min < 1.0
+        assert cand.fallback is None or cand.fallback.guess_min == 1.0
+        assert apply_steps(cand.original, cand.steps) == cand.replacement
+
