@@ -673,12 +673,19 @@ def chain_candidates(line: str, hits: Sequence[int], chain: Chain,
                  or ((c.left is not None or c.right is not None)
                      and c.context_len >= MIN_CONTEXT))
             and c.replacement.count("\ufffd") <= _nonascii(c.replacement)
-            and not _IMPLAUSIBLE_RE.search(c.replacement)]
+            and not _IMPLAUSIBLE_RE.search(c.replacement)
+            and not (chain.true == "big5" and _KANA_RE.search(_changed(c)))]
 
 
 # A repair must produce text: not Private Use or C1 control characters (signs of yet another
 # wrong decode), and not mostly U+FFFD (a "repair" that recovers less than it loses).
 _IMPLAUSIBLE_RE = re.compile("[\x80-\x9f\ue000-\uf8ff]")
+
+
+# Big5's kana (rows C6-C7) are an extension (ETEN) that Chinese text does not use: in a
+# Big5 reading they are bytes of something else (い道 in EUC-JP read as GBK is い苹, whose
+# A4 A4 C6 BB Big5 reads as 中し).
+_KANA_RE = re.compile("[\u3040-\u30ff]")
 
 
 def _changed(cand: Candidate) -> str:

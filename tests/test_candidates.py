@@ -102,3 +102,14 @@ def test_two_layer_guesses_carry_their_posterior() -> None:
         assert cand.fallback is None or cand.fallback.guess_min == 1.0
         assert apply_steps(cand.original, cand.steps) == cand.replacement
 
+
+def test_big5_readings_have_no_kana() -> None:
+    # い道 in EUC-JP read as GBK is い苹 (A4 A4 C6 BB), which Big5 reads as 中し: C6 BB is
+    # one of the kana of the ETEN extension of Big5, which Chinese text does not use.  That
+    # reading was applied at 0.96 on the benchmark (session 12), further from the truth
+    # than the input.
+    damaged = "い道".encode("euc_jp").decode("gbk")
+    assert damaged == "い苹"
+    assert _candidates(damaged, "big5_read_as_gbk") == []
+    # Big5 text read as GBK is still repaired where it reads as Chinese.
+    assert ("羉砰いゅ", "繁體中文") in _candidates("羉砰いゅ", "big5_read_as_gbk")
