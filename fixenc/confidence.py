@@ -5,7 +5,8 @@ Each kind of repair (see :func:`model_name`) has a logistic regression over the 
 ``GATE`` (0.1), gradient-boosted trees over the same features, the kind and the logistic
 log-odds judge instead, through an isotonic correction of their own for each kind (a sum of
 weights cannot say "a high gain convinces only when nothing was guessed"; trees can),
-except for guesses of UTF-8 bytes, where the trees did worse (``TREE_MODELS``).  All
+except for guesses of UTF-8 bytes under GBK, where the trees did worse (``TREE_MODELS``;
+each group of kinds, ``TREE_GROUPS``, has a forest of its own).  All
 of it is fitted by ``scripts/calibrate.py`` on synthetic damage made from the *calib* part
 of the corpora (never the text that built the tables, never the text the benchmark
 evaluates on) together with the candidates that clean calib lines give rise to, which teach
@@ -46,7 +47,9 @@ class _Tables(NamedTuple):
     features: tuple[str, ...]
     models: dict[str, Model]
     gate: float
-    forest: Callable[[list[float]], float]  # the trees' total log-odds for their inputs
+    # The trees' total log-odds for their inputs, by model: each group of models
+    # (TREE_GROUPS of the generated table) has a forest of its own.
+    forests: dict[str, Callable[[list[float]], float]]
 
 
 def _forest(base: float, trees: tuple[Any, ...]) -> Callable[[list[float]], float]:
@@ -81,7 +84,11 @@ def _tables() -> _Tables:
                     tuple(float(other == name) for other in order),
                     name in cal.TREE_MODELS)
         for name, m in cal.MODELS.items()}
-    return _Tables(cal.FEATURES, models, cal.GATE, _forest(cal.TREE_BASE, cal.TREES))
+    forests: dict[str, Callable[[list[float]], float]] = {}
+    for group, (base, trees) in zip(cal.TREE_GROUPS, cal.FORESTS):
+        forest = _forest(base, trees)
+        forests.update((name, forest) for name in group)
+    return _Tables(cal.FEATURES, models, cal.GATE, forests)
 
 
 def model_name(evidence: Mapping[str, float]) -> str:
@@ -178,19 +185,20 @@ def confidence(evidence: Mapping[str, float]) -> float:
 
     Clear-cut repairs, other repairs that read every byte, repairs that guessed lost bytes,
     two-layer repairs and ftfy's repairs behave differently, so each kind has its own
-    logistic model and corrections (see :func:`model_name`); the trees, shared by the
-    kinds they judge, judge every candidate that its kind's logistic model does not rule
-    out.
+    logistic model and corrections (see :func:`model_name`); the trees of the kind's group
+    (a forest shared by the kinds of the group) judge every candidate that its kind's
+    logistic model does not rule out.
     """
     tables = _tables()
     names = tables.features
-    model = tables.models[model_name(evidence)]
+    kind = model_name(evidence)
+    model = tables.models[kind]
     z = _logit(evidence, names, model)
     p = calibrate(_sigmoid(z), model.isotonic_x, model.isotonic_y)
     if p >= tables.gate and model.trees:
         x = [evidence[name] for name in names]
         x += model.indicators
         x.append(z)
-        p = calibrate(_sigmoid(tables.forest(x)), model.tree_isotonic_x,
+        p = calibrate(_sigmoid(tables.forests[kind](x)), model.tree_isotonic_x,
                       model.tree_isotonic_y)
     return min(MAX_CONFIDENCE, max(0.0, p))

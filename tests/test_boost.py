@@ -83,8 +83,11 @@ def test_committed_trees_fit_the_committed_inputs() -> None:
             return set()
         return {tree[0]} | features(tree[2]) | features(tree[3])
 
-    used = set().union(*(features(t) for t in calibration.TREES))
-    assert used and max(used) < inputs
+    assert len(calibration.FORESTS) == len(calibration.TREE_GROUPS)
+    assert set(calibration.TREE_MODELS) == {n for g in calibration.TREE_GROUPS for n in g}
+    for _base, trees in calibration.FORESTS:
+        used = set().union(*(features(t) for t in trees))
+        assert used and max(used) < inputs
     assert set(calibration.MODELS) == set(calibration.MODEL_ORDER)
     assert 0.0 < calibration.GATE < 0.5  # below the report floor: the trees see every finding
 
@@ -92,10 +95,11 @@ def test_committed_trees_fit_the_committed_inputs() -> None:
 def test_compiled_forest_adds_the_committed_trees_as_a_walk_does() -> None:
     rng = random.Random(5)
     inputs = len(calibration.FEATURES) + len(calibration.MODEL_ORDER) + 1
-    forest = confidence._forest(calibration.TREE_BASE, calibration.TREES)
-    for _ in range(300):
-        x = [rng.choice((0.0, 1.0, rng.uniform(-30, 40))) for _ in range(inputs)]
-        walked = calibration.TREE_BASE
-        for tree in calibration.TREES:
-            walked += confidence.tree_score(tree, x)
-        assert forest(x) == walked
+    for base, trees in calibration.FORESTS:
+        forest = confidence._forest(base, trees)
+        for _ in range(300):
+            x = [rng.choice((0.0, 1.0, rng.uniform(-30, 40))) for _ in range(inputs)]
+            walked = base
+            for tree in trees:
+                walked += confidence.tree_score(tree, x)
+            assert forest(x) == walked

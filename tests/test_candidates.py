@@ -77,7 +77,7 @@ def test_no_guess_is_a_special_character() -> None:
     # the end of a line (a U+FFFD read as GBK twice), the only characters E F BF ?? can be
     # are the Specials (U+FFF0-U+FFFF), which are no text: it used to come back as U+FFFC
     # OBJECT REPLACEMENT CHARACTER, sure of itself.
-    damaged = "相关图里。".encode("utf-8").decode("gbk", "replace")
+    damaged = "相关图里。".encode().decode("gbk", "replace")
     damaged = damaged.encode("utf-8").decode("gbk", "replace")
     assert damaged.endswith("锟\ufffd")
     for _, new in _candidates(damaged, "utf8_read_as_gbk"):
