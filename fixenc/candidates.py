@@ -357,13 +357,22 @@ def _known_bytes(slots: Sequence[Slot]) -> tuple[bytes, list[int]]:
     return b"".join(parts), offsets
 
 
+def line_context(line: str, start: int, end: int) -> tuple[str, str]:
+    """Two characters of context on each side of ``line[start:end]``, as the hole decoder
+    takes them; a newline is the model's line boundary.
+
+    >>> line_context("你好，世界", 0, 2), line_context("你好，世界", 2, 5)
+    (('\\n', '，世'), ('你好', '\\n'))
+    """
+    return (line[start - 2:start] if start >= 2 else "\n" + line[:start],
+            (line[end:end + 2] + "\n")[:2])
+
+
 def _holey_segment(line: str, start: int, slots: Sequence[Slot], chain: Chain, guess: bool,
                    unbound: frozenset[int] = frozenset()) -> tuple[list[Candidate], int]:
     """Decode slots with holes, filling them, then keep the stretch that gains most."""
     end = start + len(slots)
-    # Two characters of context on each side; a newline is the model's line boundary.
-    prev = line[start - 2:start] if start >= 2 else "\n" + line[:start]
-    after = (line[end:end + 2] + "\n")[:2]
+    prev, after = line_context(line, start, end)
     wrong = hole_decoder(chain, line[start:end])
     decoded = decode_holes(slots, chain.true, prev, after, guess=guess, wrong=wrong,
                            unbound=unbound)

@@ -26,6 +26,7 @@ from fixenc.candidates import (
     Candidate,
     chain_candidates,
     hole_decoder,
+    line_context,
     one_symbol_family,
     runs,
 )
@@ -159,8 +160,7 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain,
         wrong = hole_decoder(chain, original)
         # The line's text around the run (the model's boundary at its ends) is the inner
         # undo's context: a 。 cut short at the end of a line is told from 、 by the end.
-        prev = line[i - 2:i] if i >= 2 else "\n" + line[:i]
-        after = (line[j:j + 2] + "\n")[:2]
+        prev, after = line_context(line, i, j)
         best: tuple[float, Candidate] | None = None
         firsts: dict[bool, Decoded | None] = {}
         known = all(isinstance(slot, bytes) for slot in slots[i:j])
