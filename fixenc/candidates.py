@@ -605,7 +605,7 @@ def _open_holes(line: str, base: int, seg: Sequence[Slot], hit_set: frozenset[in
     return frozenset(out)
 
 
-_STRICT_WITHIN_STRUCTURE = frozenset({"utf-8", "gbk", "big5", "cp949", "euc_jp"})
+STRICT_WITHIN_STRUCTURE = frozenset({"utf-8", "gbk", "big5", "cp949", "euc_jp"})
 """Codecs whose strict decoder accepts nothing that their :class:`~fixenc.lossy.Structure`
 rejects (checked for every byte and byte pair, and EUC-JP's 8F triples).  Not cp932, which
 reads 80, A0 and FD-FF alone: there the structural walk decides where a segment ends."""
@@ -621,7 +621,7 @@ def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,
     # Past the last hole, the structural walk of extent() is the strict decoder's job: the
     # longest prefix that decodes strictly is the same, found in C.
     known_from = (1 + max((p for p, s in enumerate(slots) if not isinstance(s, bytes)),
-                          default=-1)) if chain.true in _STRICT_WITHIN_STRUCTURE else n
+                          default=-1)) if chain.true in STRICT_WITHIN_STRUCTURE else n
     tail: tuple[bytes, list[int]] | None = None
     while i < n:
         slot = slots[i]
