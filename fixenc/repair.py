@@ -129,6 +129,10 @@ def _whole_layer(text: str, chain: Chain, guess: bool = True, prev: str = "\n",
     slots = encode_text(text, chain.wrong)
     if any(s is None for s in slots):
         return None
+    strict = _strict_text(slots, chain)
+    if strict is not None and (strict == text
+                               or lm.text_logprob(strict) <= lm.text_logprob(text)):
+        return None  # what the hole decoder would read, refused below
     decoded = decode_holes(slots, chain.true, prev, after, guess=guess,
                            wrong=hole_decoder(chain, text))
     if decoded is None or decoded.used != len(slots) or decoded.text == text:
@@ -212,13 +216,26 @@ def _no_first_layer(known: Sequence[Slot], chain: Chain) -> bool:
     text is the hole decoder's): a Korean line read back as GBK is hanzi that EUC-KR mostly
     cannot write, and this spared the beam decoder a third of a Korean line's time.
     """
-    if chain.true not in STRICT_WITHIN_STRUCTURE:
-        return False
-    try:
-        text = b"".join(cast("Sequence[bytes]", known)).decode(chain.true)
-    except UnicodeDecodeError:
+    text = _strict_text(known, chain)
+    if text is None:
         return False  # the hole decoder finds how far it reads
     return not has_suspect(text) or None in encode_text(text, chain.wrong)
+
+
+def _strict_text(slots: Sequence[Slot], chain: Chain) -> str | None:
+    """What the hole decoder reads from ``slots`` when they are known bytes that decode
+    strictly as the chain's true codec, found by the strict decoder in C; else None.
+
+    For the codecs whose strict decoder accepts nothing their structure rejects, a strict
+    decoding of all the bytes is the hole decoder's (it reads every slot, the same text).
+    """
+    if chain.true not in STRICT_WITHIN_STRUCTURE or not all(
+            isinstance(slot, bytes) for slot in slots):
+        return None
+    try:
+        return b"".join(cast("Sequence[bytes]", slots)).decode(chain.true)
+    except UnicodeDecodeError:
+        return None
 
 
 def _recovers(replacement: str, original: str) -> bool:
