@@ -23,7 +23,15 @@ from itertools import accumulate
 from fixenc import lm
 from fixenc.bytemaps import GAP, HOLE, QMARK, UNKNOWN, Slot, encode_text
 from fixenc.chains import Chain
-from fixenc.lossy import SINGLE_BYTE_HOLES, Decoded, Structure, decode_holes, posteriors, structure
+from fixenc.lossy import (
+    SINGLE_BYTE_HOLES,
+    STRICT_WITHIN_STRUCTURE,
+    Decoded,
+    Structure,
+    decode_holes,
+    posteriors,
+    structure,
+)
 from fixenc.results import Step
 from fixenc.script import Script, mismatch_logprob, script_of
 
@@ -603,12 +611,6 @@ def _open_holes(line: str, base: int, seg: Sequence[Slot], hit_set: frozenset[in
             if line[pos] >= "\x80" and pos not in hit_set and pos + 1 not in hit_set:
                 out.append(p)
     return frozenset(out)
-
-
-STRICT_WITHIN_STRUCTURE = frozenset({"utf-8", "gbk", "big5", "cp949", "euc_jp"})
-"""Codecs whose strict decoder accepts nothing that their :class:`~fixenc.lossy.Structure`
-rejects (checked for every byte and byte pair, and EUC-JP's 8F triples).  Not cp932, which
-reads 80, A0 and FD-FF alone: there the structural walk decides where a segment ends."""
 
 
 def _segments(line: str, base: int, slots: Sequence[Slot], chain: Chain,

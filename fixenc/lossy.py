@@ -24,7 +24,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from fixenc import lm
 from fixenc.bytemaps import GAP, HOLE, QMARK, UNKNOWN, Slot, gap_pairs, is_gap_pair
@@ -559,6 +559,76 @@ class Decoded:
     score: float
 
 
+STRICT_WITHIN_STRUCTURE = frozenset({"utf-8", "gbk", "big5", "cp949", "euc_jp"})
+"""Codecs whose strict decoder accepts nothing that their :class:`~fixenc.lossy.Structure`
+rejects (checked for every byte and byte pair, and EUC-JP's 8F triples).  Not cp932, which
+reads 80, A0 and FD-FF alone: there the structural walk decides where a segment ends."""
+
+
+def _decode_known(data: bytes, slots: int, st: Structure, prev: str, after: str
+                  ) -> Decoded | None:
+    """What :func:`decode_holes` makes of known bytes (no hole) that decode strictly as a
+    codec of :data:`STRICT_WITHIN_STRUCTURE`, without its beam: every character read, none
+    guessed, the same score summed in the same order; None when they do not decode.
+    ``slots`` is how many slots the bytes came in (all are used).
+
+    Clean Japanese and Korean lines are decoded whole this way by the two-layer test.
+    """
+    try:
+        text = data.decode(st.codec)
+    except UnicodeDecodeError:
+        return None
+    chunks: list[bytes] = []
+    pos, needs = 0, st.needs
+    while pos < len(data):
+        length = needs[data[pos]] + 1
+        if length <= 0:
+            return None
+        chunks.append(data[pos: pos + length])
+        pos += length
+    if pos != len(data) or len(chunks) != len(text):
+        return None
+    score = 0.0
+    context = prev[-2:] or "\n"
+    for ch in text:
+        score = score + _bigram_next(context, ch)
+        context = (context + ch)[-2:]
+    if after:
+        end = _bigram_next(context, after[0])
+        if len(after) > 1:
+            end += _bigram_next(context[-1:] + after[0], after[1])
+        score = score + end
+    n = len(text)
+    return Decoded(text=text, codec=st.codec, used=slots, fills=(), chunks=tuple(chunks),
+                   tags=(0,) * n, guess_lps=(0.0,) * n, holes=((),) * n,
+                   alternatives=((),) * n, guessed=0, lost=0, guess_logprob=0.0, score=score)
+
+
+def stops_early(data: bytes, codec: str) -> bool:
+    """Whether :func:`decode_holes` surely stops before the end of the known bytes
+    ``data`` (``Decoded.used`` short of all its slots), told by the strict decoder.
+
+    For a codec of :data:`STRICT_WITHIN_STRUCTURE`: where the strict decoder fails on a
+    byte that the structure says cannot start a character, or on a whole character (its
+    bytes all there) that the structure or the codec rejects, the hole decoder's only
+    reading dies too.  Not where it fails on a single byte the structure reads (as U+FFFD)
+    or on a character cut short by the end (the hole decoder gives it up as lost).
+
+    >>> stops_early("日本語".encode("gbk"), "euc_jp"), stops_early("你".encode()[:2], "utf-8")
+    (True, False)
+    """
+    if codec not in STRICT_WITHIN_STRUCTURE:
+        return False
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError as err:
+        at = err.start
+    else:
+        return False
+    need = structure(codec).needs[data[at]]
+    return need < 0 or (need > 0 and at + need < len(data))
+
+
 def decode_holes(
     slots: Sequence[Slot],
     codec: str = "utf-8",
@@ -587,6 +657,12 @@ def decode_holes(
     '发送成功'
     """
     st = structure(codec)
+    if codec in STRICT_WITHIN_STRUCTURE and slots and all(
+            isinstance(slot, bytes) for slot in slots):
+        known = _decode_known(b"".join(cast("Sequence[bytes]", slots)), len(slots), st, prev,
+                              after)
+        if known is not None:
+            return known
     single = wrong in SINGLE_BYTE_HOLES
     if single:
         hole_lengths = (1,)  # one U+FFFD per byte

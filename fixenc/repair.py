@@ -23,7 +23,6 @@ from fixenc import lm
 from fixenc.bytemaps import Slot, encode_text
 from fixenc.candidates import (
     DOS_PAGES,
-    STRICT_WITHIN_STRUCTURE,
     Candidate,
     chain_candidates,
     hole_decoder,
@@ -36,7 +35,13 @@ from fixenc.confidence import confidence
 from fixenc.config import FixConfig
 from fixenc.damage import find_damage
 from fixenc.gaps import gap_candidates
-from fixenc.lossy import Decoded, decode_holes, posteriors
+from fixenc.lossy import (
+    STRICT_WITHIN_STRUCTURE,
+    Decoded,
+    decode_holes,
+    posteriors,
+    stops_early,
+)
 from fixenc.results import Fix, Repair, Step, unchanged
 from fixenc.scoring import evidence_for_line, fallback_evidence
 from fixenc.screen import (
@@ -129,10 +134,6 @@ def _whole_layer(text: str, chain: Chain, guess: bool = True, prev: str = "\n",
     slots = encode_text(text, chain.wrong)
     if any(s is None for s in slots):
         return None
-    strict = _strict_text(slots, chain)
-    if strict is not None and (strict == text
-                               or lm.text_logprob(strict) <= lm.text_logprob(text)):
-        return None  # what the hole decoder would read, refused below
     decoded = decode_holes(slots, chain.true, prev, after, guess=guess,
                            wrong=hole_decoder(chain, text))
     if decoded is None or decoded.used != len(slots) or decoded.text == text:
@@ -217,8 +218,8 @@ def _no_first_layer(known: Sequence[Slot], chain: Chain) -> bool:
     cannot write, and this spared the beam decoder a third of a Korean line's time.
     """
     text = _strict_text(known, chain)
-    if text is None:
-        return False  # the hole decoder finds how far it reads
+    if text is None:  # the hole decoder reads them all, or it is no layer
+        return stops_early(b"".join(cast("Sequence[bytes]", known)), chain.true)
     return not has_suspect(text) or None in encode_text(text, chain.wrong)
 
 

@@ -57,7 +57,7 @@ def test_strict_decoders_accept_nothing_their_structure_rejects() -> None:
     """Past the last hole, candidates decode strictly in C instead of walking the codec's
     Structure (session 8): the same segments only if the strict decoder never reads a
     byte sequence that the structure says cannot be a character."""
-    from fixenc.candidates import STRICT_WITHIN_STRUCTURE
+    from fixenc.lossy import STRICT_WITHIN_STRUCTURE
     from fixenc.lossy import structure
 
     for codec in sorted(STRICT_WITHIN_STRUCTURE - {"utf-8"}):
