@@ -117,21 +117,29 @@ def runs(slots: Sequence[Slot], hits: Sequence[int]) -> list[tuple[int, int]]:
     """
     out: list[tuple[int, int]] = []
     n = len(slots)
-    # Where the slots the wrong decoder cannot have produced are: a window stops at them.
-    # (Bisecting them keeps this linear in the line: every Hangul or kana of a Korean or
-    # Japanese line is a hit, and walking each hit's window slot by slot cost a fifth of
-    # the time of such lines.)
+    # Two windows merge exactly when their hits are at most 2 * WINDOW + 1 apart with no
+    # slot the wrong decoder cannot have produced (a wall) between them: so only the first
+    # and last hit of each cluster matter, and only a cluster's first hit is placed among
+    # the walls.  (Walking every hit's window slot by slot cost a fifth of the time of a
+    # Korean or Japanese line, where every Hangul or kana is a hit.)
     walls = [k for k, slot in enumerate(slots) if slot is None]
+    reach = 2 * WINDOW + 1
+    first = last = -1
+    low = high = 0  # the walls around the current cluster
     for hit in hits:
+        if last >= 0 and hit < high and hit - last <= reach:
+            last = hit
+            continue
         if slots[hit] is None:
             continue
+        if last >= 0:
+            out.append((max(first - WINDOW, low), min(last + WINDOW + 1, high)))
         w = bisect.bisect_left(walls, hit)
-        i = max(hit - WINDOW, walls[w - 1] + 1 if w else 0)
-        j = min(hit + WINDOW + 1, walls[w] if w < len(walls) else n)
-        if out and i <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], j))
-        else:
-            out.append((i, j))
+        low = walls[w - 1] + 1 if w else 0
+        high = walls[w] if w < len(walls) else n
+        first = last = hit
+    if last >= 0:
+        out.append((max(first - WINDOW, low), min(last + WINDOW + 1, high)))
     trimmed: list[tuple[int, int]] = []
     for i, j in out:
         while i < j and _is_ascii_slot(slots[i]):
