@@ -190,8 +190,12 @@ def rejects(wrong: str, data: bytes) -> bool:
     try:
         text = data.decode(wrong)
     except UnicodeDecodeError as err:
-        return err.start == 0
-    # Python's cp932 reads A0, FD, FE and FF as U+F8F0-F8F3; browsers reject them.
+        if err.start == 0:
+            return True
+        text = data[:err.start].decode(wrong)  # the first byte was read: as what?
+    # Python's cp932 reads A0, FD, FE and FF as U+F8F0-F8F3; browsers reject them.  (Also
+    # when the byte after fails: A0 E5 is U+F8F0 and a cut-short E5, and the A0 of 你,
+    # E4 BD A0, lost by a browser reading UTF-8 as Shift_JIS, is such a hole.)
     return text[:1] == "\ufffd" or (wrong == "cp932" and "\uf8f0" <= text[:1] <= "\uf8f3")
 
 

@@ -113,3 +113,17 @@ def test_big5_readings_have_no_kana() -> None:
     assert _candidates(damaged, "big5_read_as_gbk") == []
     # Big5 text read as GBK is still repaired where it reads as Chinese.
     assert ("羉砰いゅ", "繁體中文") in _candidates("羉砰いゅ", "big5_read_as_gbk")
+
+
+def test_a_browser_reading_shift_jis_rejects_a0() -> None:
+    # A browser (WHATWG Shift_JIS) rejects A0, which Python's cp932 reads as U+F8F0.  The
+    # A0 of 你 (E4 BD A0) lost that way was no possible guess when the byte after it made
+    # Python's decoder fail too (A0 E5: U+F8F0, then a cut-short E5): 你 came back as 但
+    # (E4 BD 86), sure of itself.
+    from fixenc.lossy import rejects
+
+    assert rejects("cp932", b"\xa0\xe5") and rejects("cp932", b"\xa0")
+    assert not rejects("cp932", b"\x88\xe4")  # 0x88 0xE4 is a kanji: no hole
+    damaged = "好的，你先走".encode().decode("cp932", "replace").replace("\uf8f0", "\ufffd")
+    found = [new for _, new in _candidates(damaged, "utf8_read_as_shift_jis")]
+    assert "，你" in found and not any("但" in new for new in found)
