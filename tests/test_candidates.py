@@ -127,3 +127,17 @@ def test_a_browser_reading_shift_jis_rejects_a0() -> None:
     damaged = "好的，你先走".encode().decode("cp932", "replace").replace("\uf8f0", "\ufffd")
     found = [new for _, new in _candidates(damaged, "utf8_read_as_shift_jis")]
     assert "，你" in found and not any("但" in new for new in found)
+
+
+def test_a_question_mark_between_hanzi_is_no_literal() -> None:
+    # A decoder that writes "?" for what it cannot read: between two characters that are
+    # not ASCII, the "?" is such a character (guessed or declared lost), not the text's own
+    # question mark kept as if it were recovered (出咗去?耐 for 出咗去咁耐).  At the end of
+    # a line, or before ASCII, it may be either.
+    from fixenc.bytemaps import QMARK
+
+    inside = decode_holes([*encode_text("出咗去", "gbk"), QMARK, *encode_text("耐", "gbk")],
+                          "gbk", guess=False)
+    assert inside is not None and inside.text == "出咗去\ufffd耐" and inside.lost == 1
+    end = decode_holes([*encode_text("你好吗", "gbk"), QMARK], "gbk", guess=False)
+    assert end is not None and end.text == "你好吗?" and end.lost == 0
