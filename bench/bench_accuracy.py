@@ -672,7 +672,7 @@ def report_speed(clean: dict[str, list[str]], scored: list[Scored], engine: Engi
           f"ftfy.fix_encoding: {figures['clean_ftfy_fix_encoding']:6.2f} MB/s   "
           f"ftfy.fix_text: {figures['clean_ftfy_fix_text']:6.2f} MB/s   "
           f"ratio {engine.name}/fix_encoding: {figures['ratio_clean']:.2f}x")
-    print(f"damaged {engine.name:>8}: {figures['damaged_engine']:8.2f} MB/s   "
+    print(f"damaged {engine.name:>8}: {figures['damaged_engine']:8.3g} MB/s   "
           f"ftfy.fix_encoding: {figures['damaged_ftfy_fix_encoding']:6.2f} MB/s")
     for lang, lines in others.items():
         mine, theirs = figures[f"clean_{lang}_engine"], figures[f"clean_{lang}_ftfy_fix_encoding"]
@@ -752,7 +752,7 @@ def targets(scored: list[Scored], out: dict[str, Any]) -> list[Target]:
     else:
         result.append(Target("clean Chinese >= 5x ftfy.fix_encoding",
                              f"{speed['ratio_clean']:.2f}x", speed["ratio_clean"] >= 5))
-        result.append(Target("damaged text >= 2 MB/s", f"{speed['damaged_engine']:.2f} MB/s",
+        result.append(Target("damaged text >= 2 MB/s", f"{speed['damaged_engine']:.3g} MB/s",
                              speed["damaged_engine"] >= 2))
         ms = speed["import_ms"]["fixenc"]
         result.append(Target("import fixenc <= 150 ms", "n/a" if ms is None else f"{ms:.0f} ms",
