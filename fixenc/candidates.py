@@ -579,8 +579,9 @@ def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong
     if lost is None or lost.used != decoded.used:
         return None
     texts = [c.decode(chain.true, "replace") for c in lost.chunks]
-    if "".join(texts) != lost.text:
-        return None  # lost bytes let neighbours merge: the pieces would not replay
+    # Where lost bytes let neighbours merge (E5 BE given up before a stray B7 read as 德),
+    # the whole text does not replay, but a piece that ends before the merge still does:
+    # each piece is checked on its own bytes below.
     slot_lens, hole_of_slot = _layout(slots[: lost.used], lost)
     view: dict[tuple[int, int], tuple[str, tuple[Step, ...], int]] = {}
     blocks = _blocks(slot_lens, [len(c) for c in lost.chunks])
@@ -597,6 +598,8 @@ def _lost_view(slots: Sequence[Slot], chain: Chain, prev: str, after: str, wrong
             continue
         c0, c1 = blocks[i][2], blocks[j][3]
         text = "".join(texts[c0:c1])
+        if b"".join(lost.chunks[c0:c1]).decode(chain.true, "replace") != text:
+            continue  # the piece's own bytes merge: it would not replay
         view[(s0, s1)] = (text, _steps(chain, lost.fills, hole_of_slot[s0:s1], text),
                           lost.tags[c0:c1].count(2))
     return view
