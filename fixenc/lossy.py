@@ -716,13 +716,14 @@ def decode_holes(
                         nxt.append((h[0], h[1], h[2], h[3], h[4], fills, h[6], h[7], h[8]))
             hole += 1
         elif slot == HOLE or slot == QMARK:
-            # A "?" may be the text's own question mark, except between two characters
-            # that are not ASCII: there it is a character the decoder could not write
-            # (出咗去?耐 for 出咗去咁耐), which is guessed or declared lost, never kept as a
-            # "?" that a repair would pass off as recovered text.
-            following = slots[index + 1] if index + 1 < len(slots) else None
-            inside = following == HOLE or (isinstance(following, bytes) and following[0] >= 0x80)
             if slot == QMARK:
+                # A "?" may be the text's own question mark, except between two characters
+                # that are not ASCII: there it is a character the decoder could not write
+                # (出咗去?耐 for 出咗去咁耐), which is guessed or declared lost, never kept as
+                # a "?" that a repair would pass off as recovered text.
+                following = slots[index + 1] if index + 1 < len(slots) else None
+                inside = following == HOLE or (isinstance(following, bytes)
+                                               and following[0] >= 0x80)
                 for hyp in hyps:
                     if inside and hyp[1][-1:] >= "\x80":
                         continue
