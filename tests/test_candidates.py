@@ -144,12 +144,12 @@ def test_a_question_mark_between_hanzi_is_no_literal() -> None:
 
 
 def test_a_weak_guess_before_a_stray_continuation_byte_falls_back_to_lost() -> None:
-    # 往往 read with Python's gbk codec: the second 往 (E5 BE 80) lost its 80, and the clean
-    # 稱 after it is B7 51 in GBK, whose B7 is a UTF-8 continuation byte.  Given up, the
-    # known E5 BE would merge with that B7 into 德 if the whole segment were decoded at
-    # once, so the segment used to offer no fallback at all, and an unsure guess left the
-    # mojibake 寰� in the text; the piece alone replays as U+FFFD.
-    damaged = "至長老皆" + "各往往".encode().decode("gbk", "replace") + "稱黃帝"
+    # 这个问题已经解决 read with Python's gbk codec: 决 (E5 86 B3) lost its B3, and the clean
+    # 公 after it is B9 AB in GBK, whose B9 is a UTF-8 continuation byte.  Given up, the
+    # known E5 86 would merge with that B9 if the whole segment were decoded at once, so
+    # the segment used to offer no fallback at all, and an unsure guess left the mojibake
+    # (鍐�) in the text; the piece alone replays as U+FFFD.
+    damaged = "这个问题已经解决".encode().decode("gbk", "replace") + "公司"
     pieces = [c for c in chain_candidates(damaged, screen_line(damaged)[0],
                                           CHAINS["utf8_read_as_gbk"]) if c.guessed]
     assert pieces and all(c.fallback is not None for c in pieces)
