@@ -719,7 +719,7 @@ def decode_holes(
             if slot == QMARK:
                 # A "?" may be the text's own question mark, except between two characters
                 # that are not ASCII: there it is a character the decoder could not write
-                # (出咗去?耐 for 出咗去咁耐), which is guessed or declared lost, never kept as
+                # (我们一?吃饭 for 我们一起吃饭), which is guessed or declared lost, never kept as
                 # a "?" that a repair would pass off as recovered text.
                 following = slots[index + 1] if index + 1 < len(slots) else None
                 inside = following == HOLE or (isinstance(following, bytes)

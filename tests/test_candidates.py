@@ -132,13 +132,13 @@ def test_a_browser_reading_shift_jis_rejects_a0() -> None:
 def test_a_question_mark_between_hanzi_is_no_literal() -> None:
     # A decoder that writes "?" for what it cannot read: between two characters that are
     # not ASCII, the "?" is such a character (guessed or declared lost), not the text's own
-    # question mark kept as if it were recovered (出咗去?耐 for 出咗去咁耐).  At the end of
+    # question mark kept as if it were recovered (我们一?吃饭 for 我们一起吃饭).  At the end of
     # a line, or before ASCII, it may be either.
     from fixenc.bytemaps import QMARK
 
-    inside = decode_holes([*encode_text("出咗去", "gbk"), QMARK, *encode_text("耐", "gbk")],
+    inside = decode_holes([*encode_text("我们一", "gbk"), QMARK, *encode_text("吃饭", "gbk")],
                           "gbk", guess=False)
-    assert inside is not None and inside.text == "出咗去\ufffd耐" and inside.lost == 1
+    assert inside is not None and inside.text == "我们一\ufffd吃饭" and inside.lost == 1
     end = decode_holes([*encode_text("你好吗", "gbk"), QMARK], "gbk", guess=False)
     assert end is not None and end.text == "你好吗?" and end.lost == 0
 
