@@ -608,9 +608,10 @@ def _decode_known(data: bytes, slots: int, st: Structure, prev: str, after: str
                    alternatives=((),) * n, guessed=0, lost=0, guess_logprob=0.0, score=score)
 
 
-def stops_early(data: bytes, codec: str) -> bool:
+def stops_early(data: bytes, codec: str, at: int | None = None) -> bool:
     """Whether :func:`decode_holes` surely stops before the end of the known bytes
-    ``data`` (``Decoded.used`` short of all its slots), told by the strict decoder.
+    ``data`` (``Decoded.used`` short of all its slots), told by the strict decoder (``at``:
+    where it failed, when the caller has already tried it).
 
     For a codec of :data:`STRICT_WITHIN_STRUCTURE`: where the strict decoder fails on a
     byte that the structure says cannot start a character, or on a whole character (its
@@ -623,12 +624,13 @@ def stops_early(data: bytes, codec: str) -> bool:
     """
     if codec not in STRICT_WITHIN_STRUCTURE:
         return False
-    try:
-        data.decode(codec)
-    except UnicodeDecodeError as err:
-        at = err.start
-    else:
-        return False
+    if at is None:
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError as err:
+            at = err.start
+        else:
+            return False
     need = structure(codec).needs[data[at]]
     return need < 0 or (need > 0 and at + need < len(data))
 

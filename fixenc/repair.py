@@ -208,35 +208,24 @@ def _twice_candidates(line: str, hits: Sequence[int], chain: Chain,
 
 
 def _no_first_layer(known: Sequence[Slot], chain: Chain) -> bool:
-    """Whether known bytes (no hole) are surely no first layer of a double mistake: they
-    decode strictly into text without a screening hit, or with a character the wrong
-    codec cannot write (the inner undo re-encodes it).
+    """Whether known bytes (no hole) are surely no first layer of a double mistake: the hole
+    decoder would stop short of their end (:func:`fixenc.lossy.stops_early`), or they decode
+    strictly into text without a screening hit, or with a character the wrong codec cannot
+    write (the inner undo re-encodes it).
 
-    The same test :func:`_twice_candidates` makes after its decoder, found with the strict
+    The tests :func:`_twice_candidates` makes after its decoder, found with the strict
     decoder in C (for the codecs whose decoder accepts nothing their structure rejects, its
     text is the hole decoder's): a Korean line read back as GBK is hanzi that EUC-KR mostly
     cannot write, and this spared the beam decoder a third of a Korean line's time.
     """
-    text = _strict_text(known, chain)
-    if text is None:  # the hole decoder reads them all, or it is no layer
-        return stops_early(b"".join(cast("Sequence[bytes]", known)), chain.true)
-    return not has_suspect(text) or None in encode_text(text, chain.wrong)
-
-
-def _strict_text(slots: Sequence[Slot], chain: Chain) -> str | None:
-    """What the hole decoder reads from ``slots`` when they are known bytes that decode
-    strictly as the chain's true codec, found by the strict decoder in C; else None.
-
-    For the codecs whose strict decoder accepts nothing their structure rejects, a strict
-    decoding of all the bytes is the hole decoder's (it reads every slot, the same text).
-    """
-    if chain.true not in STRICT_WITHIN_STRUCTURE or not all(
-            isinstance(slot, bytes) for slot in slots):
-        return None
+    if chain.true not in STRICT_WITHIN_STRUCTURE:
+        return False
+    data = b"".join(cast("Sequence[bytes]", known))
     try:
-        return b"".join(cast("Sequence[bytes]", slots)).decode(chain.true)
-    except UnicodeDecodeError:
-        return None
+        text = data.decode(chain.true)
+    except UnicodeDecodeError as err:
+        return stops_early(data, chain.true, err.start)
+    return not has_suspect(text) or None in encode_text(text, chain.wrong)
 
 
 def _recovers(replacement: str, original: str) -> bool:
