@@ -623,6 +623,17 @@ def import_time(module: str) -> float | None:
                    - _median_run("pass", pycache=pycache))
 
 
+def _first_bytes(lines: Iterable[str], limit: int) -> tuple[list[str], int]:
+    """The first ``lines`` until ``limit`` bytes of UTF-8 are reached, and their size."""
+    picked, total = [], 0
+    for line in lines:
+        if total >= limit:
+            break
+        picked.append(line)
+        total += len(line.encode("utf-8"))
+    return picked, total
+
+
 def report_speed(clean: dict[str, list[str]], scored: list[Scored], engine: Engine,
                  size: Size, out: dict[str, Any]) -> None:
     import ftfy
@@ -630,12 +641,7 @@ def report_speed(clean: dict[str, list[str]], scored: list[Scored], engine: Engi
     chinese = [line for lang in ("zh-hans", "zh-hant", "zh-parallel", "yue")
                for line in clean.get(lang, ())]
     random.Random(0).shuffle(chinese)  # every source, not just the first files
-    picked, total = [], 0
-    for line in chinese:
-        if total >= size.speed_bytes:
-            break
-        picked.append(line)
-        total += len(line.encode("utf-8"))
+    picked, total = _first_bytes(chinese, size.speed_bytes)
     damaged = [s.case["damaged"] for s in scored if s.case["kind"] == "whole"]
     def run(text: str) -> Outcome:
         return engine.run(text)
@@ -651,16 +657,11 @@ def report_speed(clean: dict[str, list[str]], scored: list[Scored], engine: Engi
     figures["ratio_clean"] = figures["clean_engine"] / figures["clean_ftfy_fix_encoding"]
     # Japanese and Korean: every kana and Hangul is a screening hit, so their lines take
     # the slow path; measured on the first lines of each (a tenth of the Chinese budget).
-    others: dict[str, list[str]] = {}
+    others: dict[str, tuple[list[str], int]] = {}
     for lang in ("ja", "ko"):
-        lines, taken = [], 0
-        for line in clean.get(lang, ()):
-            if taken >= size.speed_bytes // 10:
-                break
-            lines.append(line)
-            taken += len(line.encode("utf-8"))
+        lines, taken = _first_bytes(clean.get(lang, ()), size.speed_bytes // 10)
         if lines:
-            others[lang] = lines
+            others[lang] = lines, taken
             figures[f"clean_{lang}_engine"] = _throughput(run, lines, budget / 4)
             figures[f"clean_{lang}_ftfy_fix_encoding"] = _throughput(ftfy.fix_encoding, lines,
                                                                      budget / 4)
@@ -674,11 +675,11 @@ def report_speed(clean: dict[str, list[str]], scored: list[Scored], engine: Engi
           f"ratio {engine.name}/fix_encoding: {figures['ratio_clean']:.2f}x")
     print(f"damaged {engine.name:>8}: {figures['damaged_engine']:8.3g} MB/s   "
           f"ftfy.fix_encoding: {figures['damaged_ftfy_fix_encoding']:6.2f} MB/s")
-    for lang, lines in others.items():
+    for lang, (lines, taken) in others.items():
         mine, theirs = figures[f"clean_{lang}_engine"], figures[f"clean_{lang}_ftfy_fix_encoding"]
         print(f"clean {lang} {engine.name:>8}: {mine:6.2f} MB/s   ftfy.fix_encoding: "
               f"{theirs:6.2f} MB/s   ratio {mine / theirs:.2f}x   "
-              f"({sum(len(x.encode('utf-8')) for x in lines) / 1e6:.2f} MB in {len(lines)} lines)")
+              f"({taken / 1e6:.2f} MB in {len(lines)} lines)")
     for module, seconds in imports.items():
         shown = "n/a (not importable)" if seconds is None else f"{1000 * seconds:.0f} ms"
         print(f"import {module}: {shown} (median of 5 fresh interpreters with bytecode, minus bare start-up)")
