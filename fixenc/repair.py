@@ -46,6 +46,7 @@ from fixenc.results import Fix, Repair, Step, unchanged
 from fixenc.scoring import evidence_for_line, fallback_evidence
 from fixenc.screen import (
     familiar,
+    ftfy_hits,
     has_suspect,
     signature,
     single_byte_chars,
@@ -291,13 +292,15 @@ def screen_line(line: str) -> tuple[list[int], set[str], set[str]]:
     >>> sorted(rules), "の" in chars    # の reads as part of a word: no evidence
     (['char', 'kana'], False)
     """
-    matches = list(suspect_re().finditer(line))
+    # ftfy's detector speaks only where no rule of ours did (lines it finds are European
+    # text: what our rules find is judged as it was before the rule).
+    matches = list(suspect_re().finditer(line)) or ftfy_hits(line)
     hits = [m.start() for m in matches]
     # Kana that read as part of a word (の in 日本の, ます) say nothing about which chain
     # made the line: Japanese text would otherwise try every chain whose mojibake has kana.
     hit_chars = {ch for m in matches for ch in m.group() if ch >= "\x80"
                  and not (_KANA.match(ch) and familiar(line, m.start(), KANA_LIFT))}
-    rules = {m.lastgroup for m in matches if m.lastgroup}
+    rules = {m.lastgroup or "ftfy" for m in matches}
     if matches and _KANA.search(line) and _HANZI.search(line):
         rules.add("kana")
     return hits, hit_chars, rules
@@ -338,8 +341,9 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
         found.extend(batch)
         if _settled(line, batch, hits):
             break
-    if config.use_ftfy and any("\x80" <= ch <= "\xff" or "\u0152" <= ch <= "\u2122"
-                               for ch in hit_chars):
+    if config.use_ftfy and ("ftfy" in rules or any(
+            "\x80" <= ch <= "\xff" or "\u0152" <= ch <= "\u2122" for ch in hit_chars)
+            or ftfy_hits(line)):  # Cyrillic read as cp1251 hits the pair rule: вЂ“
         from fixenc.ftfy_bridge import ftfy_candidate
 
         cand = ftfy_candidate(line)

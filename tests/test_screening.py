@@ -11,6 +11,7 @@ import importlib
 
 import pytest
 
+import fixenc
 from fixenc import screen
 
 repair_module = importlib.import_module("fixenc.repair")
@@ -31,6 +32,32 @@ repair_module = importlib.import_module("fixenc.repair")
 def test_has_suspect_quick_path_agrees_with_the_rules(text: str, expected: bool) -> None:
     assert screen.has_suspect(text) is expected
     assert (screen.suspect_re().search(text) is not None) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("CAMPAÃ‘A DE VERANO", True),  # Ñ (C3 91) read as cp1252: Ã and a quotation mark
+    ("Vous Ã\xa0 Paris", True),  # à (C3 A0) read as Latin-1: Ã and a no-break space
+    ("Итоги вЂ“ отчёт", True),  # an en dash (E2 80 93) read as cp1251
+    ("« Bonjour », dit-elle — “quoted” à 20 °C", False),
+    ("ÖL UND MÖBEL", False),
+])
+def test_ftfy_rule_finds_what_the_pair_rule_leaves_to_punctuation(text: str,
+                                                                  expected: bool) -> None:
+    assert screen.has_suspect(text) is expected
+    assert bool(screen.ftfy_hits(text)) is expected
+    hits, _chars, _rules = repair_module.screen_line(text)
+    assert bool(hits) is expected
+    assert screen.worth_a_look(text) is expected
+
+
+def test_ftfy_rule_speaks_only_where_no_rule_of_ours_did() -> None:
+    _hits, _chars, rules = repair_module.screen_line("CAMPAÃ‘A DE VERANO")
+    assert rules == {"ftfy"}
+    # Cyrillic letters are in cp866's upper half, so the pair rule fires first; ftfy's
+    # repair is still tried, and an en dash read as cp1251 comes back.
+    _hits, _chars, rules = repair_module.screen_line("Итоги вЂ“ отчёт")
+    assert "ftfy" not in rules
+    assert fixenc.repair("Итоги вЂ“ отчёт").text == "Итоги – отчёт"
 
 
 def _applicable(line: str) -> set[str]:
