@@ -341,9 +341,9 @@ def line_candidates(line: str, config: FixConfig = DEFAULT_CONFIG) -> list[Candi
         found.extend(batch)
         if _settled(line, batch, hits):
             break
-    if config.use_ftfy and ("ftfy" in rules or any(
-            "\x80" <= ch <= "\xff" or "\u0152" <= ch <= "\u2122" for ch in hit_chars)
-            or ftfy_hits(line)):  # Cyrillic read as cp1251 hits the pair rule: вЂ“
+    # ftfy's detector also calls it: Cyrillic read as cp1251 (вЂ“) hits only the pair rule.
+    if config.use_ftfy and (any("\x80" <= ch <= "\xff" or "\u0152" <= ch <= "\u2122"
+                                for ch in hit_chars) or ftfy_hits(line)):
         from fixenc.ftfy_bridge import ftfy_candidate
 
         cand = ftfy_candidate(line)
